@@ -1,0 +1,87 @@
+// The CPU module's exports: the run loop and the few entry points the host needs.
+// The hot loop: fetch through a one-entry fetch cache, look the word up in the decode cache
+// (keyed by the instruction word itself, so self-modifying code needs no invalidation: a new
+// word simply misses), dispatch through one br_table.
+import {
+  PC, ICOUNT, EXIT_REASON, EXIT_BUDGET, FAULT, ATTENTION, FETCH_TAG, FETCH_ADDEND, XZR, CUR_INSN,
+  DCACHE, DC_ENTRIES, HEAP_BASE, MEM_LIMIT, STATE, STATE_END,
+} from './layout';
+import { fetchSlow, tlbFlushAll, tlbFlushPage } from './memory';
+import { takePending, updateAttention } from './exceptions';
+import { decodeInto } from './gen/decode';
+import { dispatch } from './gen/dispatch';
+
+// @ts-ignore: decorator
+@inline function dcacheSlot(w: u32): usize {
+  return DCACHE + (<usize>((w ^ (w >> 15)) & (DC_ENTRIES - 1)) << 5);
+}
+
+/** Runs until an exit or until budget instructions have executed. Returns the exit reason. */
+export function run(budget: u64): u32 {
+  store<u32>(EXIT_REASON, 0);
+  store<u32>(FAULT, 0);
+  updateAttention();
+  let icount = load<u64>(ICOUNT);
+  const limit = icount + budget;
+  while (true) {
+    if (load<u32>(ATTENTION) != 0) {
+      takePending();
+      store<u32>(FAULT, 0);
+    }
+    if (icount >= limit) { store<u32>(EXIT_REASON, EXIT_BUDGET); break; }
+    const pc = load<u64>(PC);
+    let h: usize;
+    if ((pc & 0xfffffffffffff003) == load<u64>(FETCH_TAG)) {
+      h = <usize>(pc + load<u64>(FETCH_ADDEND));
+    } else {
+      h = fetchSlow(pc);
+      if (h == 0) {
+        store<u32>(FAULT, 0);
+        if (load<u32>(EXIT_REASON) != 0) break;
+        continue;
+      }
+    }
+    const w = load<u32>(h);
+    const rec = dcacheSlot(w);
+    if (load<u32>(rec) != w) decodeInto(w, rec);
+    icount++;
+    store<u64>(ICOUNT, icount);
+    store<u32>(CUR_INSN, w);
+    dispatch(<u32>load<u16>(rec, 4), rec);
+    store<u64>(XZR, 0);
+    if (load<u32>(FAULT) != 0) {
+      store<u32>(FAULT, 0);
+      if (load<u32>(EXIT_REASON) != 0) break;
+    }
+  }
+  return load<u32>(EXIT_REASON);
+}
+
+/** Grows linear memory by n 64 KiB pages; returns the address of the new region. */
+export function growPages(n: i32): usize {
+  const old = memory.grow(n);
+  if (old < 0) return 0;
+  store<u64>(MEM_LIMIT, <u64>memory.size() << 16);
+  return <usize>old << 16;
+}
+
+/** One-time setup: state block cleared, caches invalidated, decode cache primed. */
+export function init(): void {
+  memory.fill(STATE, 0, STATE_END - STATE);
+  store<u64>(MEM_LIMIT, <u64>memory.size() << 16);
+  for (let i: u32 = 0; i < DC_ENTRIES; i++) decodeInto(0, DCACHE + (<usize>i << 5));
+  tlbFlushAll();
+}
+
+export function flushTLB(): void { tlbFlushAll(); }
+export function flushTLBPage(va: u64): void { tlbFlushPage(va); }
+export function refreshInterrupts(): void { updateAttention(); }
+
+/** Decodes w into a scratch record; returns op | (encoding index << 16). For tests and tools. */
+export function decodeWord(w: u32): u32 {
+  const rec: usize = 0x1f80;
+  decodeInto(w, rec);
+  return <u32>load<u16>(rec, 4) | (<u32>load<u16>(rec, 6) << 16);
+}
+
+export const heapBase: usize = HEAP_BASE;

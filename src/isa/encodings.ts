@@ -1,0 +1,232 @@
+// The A64 encoding table: one line per encoding, the bit pattern written MSB first as the Arm ARM
+// draws it (section C4, "A64 Instruction Set Encoding"). It drives the decoder
+// (scripts/gen-decoder.ts writes assembly/gen/), the random-instruction generator of the
+// differential tests, and the coverage report.
+//
+// Pattern tokens, most significant first, 32 bits in all:
+//   0 1 x       fixed bits (x: either value)
+//   name:W      a field of W bits
+//   name=BITS   a field that must hold these bits in this encoding
+// Register fields are recognised by name: Rd Rn Rm Ra Rt Rt2 Rs; the suffix _SP means that the
+// value 31 names the stack pointer instead of the zero register.
+//
+// group:   the file assembly/exec/<group>.ts that defines exec_<handler>(rec) and, if given,
+//          pre_<pre>(word, rec): bool, run once at decode time (false = UNDEFINED).
+// handler: defaults to the name; several encodings may share one handler when the decode step
+//          stores what differs (an addressing mode, an access size) in the record.
+
+export interface Encoding {
+  name: string;
+  group: string;
+  pattern: string;
+  handler: string;
+  pre?: string;
+  /** Armv8.x feature the encoding needs (advertised in the ID registers), if not 8.0. */
+  feature?: string;
+}
+
+const table: Encoding[] = [];
+function E(name: string, group: string, pattern: string, opts: { handler?: string; pre?: string; feature?: string } = {}) {
+  table.push({ name, group, pattern, handler: opts.handler ?? name, pre: opts.pre, feature: opts.feature });
+}
+
+// ---- Data processing (immediate), C4.1.86 ----
+E('ADR', 'dpimm', '0 immlo:2 10000 immhi:19 Rd:5');
+E('ADRP', 'dpimm', '1 immlo:2 10000 immhi:19 Rd:5');
+E('ADD_imm', 'dpimm', 'sf:1 0 0 100010 sh:1 imm12:12 Rn_SP:5 Rd_SP:5', { pre: 'addsub_imm' });
+E('ADDS_imm', 'dpimm', 'sf:1 0 1 100010 sh:1 imm12:12 Rn_SP:5 Rd:5', { pre: 'addsub_imm' });
+E('SUB_imm', 'dpimm', 'sf:1 1 0 100010 sh:1 imm12:12 Rn_SP:5 Rd_SP:5', { pre: 'addsub_imm' });
+E('SUBS_imm', 'dpimm', 'sf:1 1 1 100010 sh:1 imm12:12 Rn_SP:5 Rd:5', { pre: 'addsub_imm' });
+E('AND_imm', 'dpimm', 'sf:1 00 100100 N:1 immr:6 imms:6 Rn:5 Rd_SP:5', { pre: 'logical_imm' });
+E('ORR_imm', 'dpimm', 'sf:1 01 100100 N:1 immr:6 imms:6 Rn:5 Rd_SP:5', { pre: 'logical_imm' });
+E('EOR_imm', 'dpimm', 'sf:1 10 100100 N:1 immr:6 imms:6 Rn:5 Rd_SP:5', { pre: 'logical_imm' });
+E('ANDS_imm', 'dpimm', 'sf:1 11 100100 N:1 immr:6 imms:6 Rn:5 Rd:5', { pre: 'logical_imm' });
+E('MOVN', 'dpimm', 'sf:1 00 100101 hw:2 imm16:16 Rd:5', { pre: 'movewide' });
+E('MOVZ', 'dpimm', 'sf:1 10 100101 hw:2 imm16:16 Rd:5', { pre: 'movewide' });
+E('MOVK', 'dpimm', 'sf:1 11 100101 hw:2 imm16:16 Rd:5', { pre: 'movewide' });
+E('SBFM', 'dpimm', 'sf:1 00 100110 N:1 immr:6 imms:6 Rn:5 Rd:5', { pre: 'bitfield' });
+E('BFM', 'dpimm', 'sf:1 01 100110 N:1 immr:6 imms:6 Rn:5 Rd:5', { pre: 'bitfield' });
+E('UBFM', 'dpimm', 'sf:1 10 100110 N:1 immr:6 imms:6 Rn:5 Rd:5', { pre: 'bitfield' });
+E('EXTR', 'dpimm', 'sf:1 00 100111 N:1 0 Rm:5 imms:6 Rn:5 Rd:5', { pre: 'extr' });
+
+// ---- Branches, exception generating and system instructions, C4.1.87 ----
+E('B', 'branch', '0 00101 imm26:26', { pre: 'imm26' });
+E('BL', 'branch', '1 00101 imm26:26', { pre: 'imm26' });
+E('B_cond', 'branch', '0101010 0 imm19:19 0 cond:4', { pre: 'imm19' });
+E('CBZ', 'branch', 'sf:1 011010 0 imm19:19 Rt:5', { pre: 'imm19' });
+E('CBNZ', 'branch', 'sf:1 011010 1 imm19:19 Rt:5', { pre: 'imm19' });
+E('TBZ', 'branch', 'b5:1 011011 0 b40:5 imm14:14 Rt:5', { pre: 'testbit' });
+E('TBNZ', 'branch', 'b5:1 011011 1 b40:5 imm14:14 Rt:5', { pre: 'testbit' });
+E('BR', 'branch', '1101011 0000 11111 000000 Rn:5 00000');
+E('BLR', 'branch', '1101011 0001 11111 000000 Rn:5 00000');
+E('RET', 'branch', '1101011 0010 11111 000000 Rn:5 00000');
+E('ERET', 'branch', '1101011 0100 11111 000000 11111 00000');
+E('SVC', 'system', '11010100 000 imm16:16 000 01');
+E('HVC', 'system', '11010100 000 imm16:16 000 10');
+E('SMC', 'system', '11010100 000 imm16:16 000 11');
+E('BRK', 'system', '11010100 001 imm16:16 000 00');
+E('HLT', 'system', '11010100 010 imm16:16 000 00');
+E('HINT', 'system', '11010101 00000011 0010 CRm:4 op2:3 11111');
+E('CLREX', 'system', '11010101 00000011 0011 CRm:4 010 11111');
+E('DSB', 'system', '11010101 00000011 0011 CRm:4 100 11111', { handler: 'BARRIER' });
+E('DMB', 'system', '11010101 00000011 0011 CRm:4 101 11111', { handler: 'BARRIER' });
+E('ISB', 'system', '11010101 00000011 0011 CRm:4 110 11111', { handler: 'BARRIER' });
+E('MSR_imm', 'system', '11010101 00000 op1:3 0100 CRm:4 op2:3 11111', { pre: 'msr_imm' });
+E('SYS', 'system', '11010101 00001 op1:3 CRn:4 CRm:4 op2:3 Rt:5', { pre: 'sys' });
+E('SYSL', 'system', '11010101 00101 op1:3 CRn:4 CRm:4 op2:3 Rt:5', { pre: 'sys' });
+E('MSR_reg', 'system', '11010101 0001 o0:1 op1:3 CRn:4 CRm:4 op2:3 Rt:5', { pre: 'sysreg' });
+E('MRS', 'system', '11010101 0011 o0:1 op1:3 CRn:4 CRm:4 op2:3 Rt:5', { pre: 'sysreg' });
+
+// ---- Data processing (register), C4.1.89 ----
+// Logical (shifted register): opc and N select the operation.
+E('AND_shift', 'dpreg', 'sf:1 00 01010 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5', { pre: 'shifted' });
+E('BIC_shift', 'dpreg', 'sf:1 00 01010 shift:2 1 Rm:5 imm6:6 Rn:5 Rd:5', { pre: 'shifted' });
+E('ORR_shift', 'dpreg', 'sf:1 01 01010 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5', { pre: 'shifted' });
+E('ORN_shift', 'dpreg', 'sf:1 01 01010 shift:2 1 Rm:5 imm6:6 Rn:5 Rd:5', { pre: 'shifted' });
+E('EOR_shift', 'dpreg', 'sf:1 10 01010 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5', { pre: 'shifted' });
+E('EON_shift', 'dpreg', 'sf:1 10 01010 shift:2 1 Rm:5 imm6:6 Rn:5 Rd:5', { pre: 'shifted' });
+E('ANDS_shift', 'dpreg', 'sf:1 11 01010 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5', { pre: 'shifted' });
+E('BICS_shift', 'dpreg', 'sf:1 11 01010 shift:2 1 Rm:5 imm6:6 Rn:5 Rd:5', { pre: 'shifted' });
+E('ADD_shift', 'dpreg', 'sf:1 0 0 01011 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5', { pre: 'shifted_arith' });
+E('ADDS_shift', 'dpreg', 'sf:1 0 1 01011 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5', { pre: 'shifted_arith' });
+E('SUB_shift', 'dpreg', 'sf:1 1 0 01011 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5', { pre: 'shifted_arith' });
+E('SUBS_shift', 'dpreg', 'sf:1 1 1 01011 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5', { pre: 'shifted_arith' });
+E('ADD_ext', 'dpreg', 'sf:1 0 0 01011 00 1 Rm:5 option:3 imm3:3 Rn_SP:5 Rd_SP:5', { pre: 'extended' });
+E('ADDS_ext', 'dpreg', 'sf:1 0 1 01011 00 1 Rm:5 option:3 imm3:3 Rn_SP:5 Rd:5', { pre: 'extended' });
+E('SUB_ext', 'dpreg', 'sf:1 1 0 01011 00 1 Rm:5 option:3 imm3:3 Rn_SP:5 Rd_SP:5', { pre: 'extended' });
+E('SUBS_ext', 'dpreg', 'sf:1 1 1 01011 00 1 Rm:5 option:3 imm3:3 Rn_SP:5 Rd:5', { pre: 'extended' });
+E('ADC', 'dpreg', 'sf:1 0 0 11010000 Rm:5 000000 Rn:5 Rd:5');
+E('ADCS', 'dpreg', 'sf:1 0 1 11010000 Rm:5 000000 Rn:5 Rd:5');
+E('SBC', 'dpreg', 'sf:1 1 0 11010000 Rm:5 000000 Rn:5 Rd:5');
+E('SBCS', 'dpreg', 'sf:1 1 1 11010000 Rm:5 000000 Rn:5 Rd:5');
+E('CCMN_reg', 'dpreg', 'sf:1 0 1 11010010 Rm:5 cond:4 0 0 Rn:5 0 nzcv:4');
+E('CCMP_reg', 'dpreg', 'sf:1 1 1 11010010 Rm:5 cond:4 0 0 Rn:5 0 nzcv:4');
+E('CCMN_imm', 'dpreg', 'sf:1 0 1 11010010 imm5:5 cond:4 1 0 Rn:5 0 nzcv:4');
+E('CCMP_imm', 'dpreg', 'sf:1 1 1 11010010 imm5:5 cond:4 1 0 Rn:5 0 nzcv:4');
+E('CSEL', 'dpreg', 'sf:1 0 0 11010100 Rm:5 cond:4 00 Rn:5 Rd:5');
+E('CSINC', 'dpreg', 'sf:1 0 0 11010100 Rm:5 cond:4 01 Rn:5 Rd:5');
+E('CSINV', 'dpreg', 'sf:1 1 0 11010100 Rm:5 cond:4 00 Rn:5 Rd:5');
+E('CSNEG', 'dpreg', 'sf:1 1 0 11010100 Rm:5 cond:4 01 Rn:5 Rd:5');
+E('RBIT', 'dpreg', 'sf:1 1 0 11010110 00000 000000 Rn:5 Rd:5');
+E('REV16', 'dpreg', 'sf:1 1 0 11010110 00000 000001 Rn:5 Rd:5');
+E('REV32', 'dpreg', 'sf=1 1 0 11010110 00000 000010 Rn:5 Rd:5');
+E('REV_w', 'dpreg', 'sf=0 1 0 11010110 00000 000010 Rn:5 Rd:5');
+E('REV_x', 'dpreg', 'sf=1 1 0 11010110 00000 000011 Rn:5 Rd:5');
+E('CLZ', 'dpreg', 'sf:1 1 0 11010110 00000 000100 Rn:5 Rd:5');
+E('CLS', 'dpreg', 'sf:1 1 0 11010110 00000 000101 Rn:5 Rd:5');
+E('UDIV', 'dpreg', 'sf:1 0 0 11010110 Rm:5 000010 Rn:5 Rd:5');
+E('SDIV', 'dpreg', 'sf:1 0 0 11010110 Rm:5 000011 Rn:5 Rd:5');
+E('LSLV', 'dpreg', 'sf:1 0 0 11010110 Rm:5 001000 Rn:5 Rd:5');
+E('LSRV', 'dpreg', 'sf:1 0 0 11010110 Rm:5 001001 Rn:5 Rd:5');
+E('ASRV', 'dpreg', 'sf:1 0 0 11010110 Rm:5 001010 Rn:5 Rd:5');
+E('RORV', 'dpreg', 'sf:1 0 0 11010110 Rm:5 001011 Rn:5 Rd:5');
+E('CRC32', 'dpreg', 'sf:1 0 0 11010110 Rm:5 010 0 sz:2 Rn:5 Rd:5', { pre: 'crc' });
+E('CRC32C', 'dpreg', 'sf:1 0 0 11010110 Rm:5 010 1 sz:2 Rn:5 Rd:5', { pre: 'crc' });
+E('MADD', 'dpreg', 'sf:1 00 11011 000 Rm:5 0 Ra:5 Rn:5 Rd:5');
+E('MSUB', 'dpreg', 'sf:1 00 11011 000 Rm:5 1 Ra:5 Rn:5 Rd:5');
+E('SMADDL', 'dpreg', 'sf=1 00 11011 001 Rm:5 0 Ra:5 Rn:5 Rd:5');
+E('SMSUBL', 'dpreg', 'sf=1 00 11011 001 Rm:5 1 Ra:5 Rn:5 Rd:5');
+E('SMULH', 'dpreg', 'sf=1 00 11011 010 Rm:5 0 Ra:5 Rn:5 Rd:5');
+E('UMADDL', 'dpreg', 'sf=1 00 11011 101 Rm:5 0 Ra:5 Rn:5 Rd:5');
+E('UMSUBL', 'dpreg', 'sf=1 00 11011 101 Rm:5 1 Ra:5 Rn:5 Rd:5');
+E('UMULH', 'dpreg', 'sf=1 00 11011 110 Rm:5 0 Ra:5 Rn:5 Rd:5');
+
+// ---- Loads and stores, C4.1.88 ----
+// Single register, by (size, opc). Immediate forms share a handler per kind: the decode step
+// stores the byte offset in imm and the addressing mode (offset, pre, post, unprivileged) in imm2.
+const LDST_KINDS: [string, string, string][] = [
+  ['STRB', '00', '00'], ['LDRB', '00', '01'], ['LDRSB_x', '00', '10'], ['LDRSB_w', '00', '11'],
+  ['STRH', '01', '00'], ['LDRH', '01', '01'], ['LDRSH_x', '01', '10'], ['LDRSH_w', '01', '11'],
+  ['STR_w', '10', '00'], ['LDR_w', '10', '01'], ['LDRSW', '10', '10'],
+  ['STR_x', '11', '00'], ['LDR_x', '11', '01'],
+];
+for (const [k, size, opc] of LDST_KINDS) {
+  E(`${k}_uimm`, 'ldst', `size=${size} 111 0 01 opc=${opc} imm12:12 Rn_SP:5 Rt:5`, { handler: `${k}_imm`, pre: 'ldst_uimm' });
+  E(`${k}_unscaled`, 'ldst', `size=${size} 111 0 00 opc=${opc} 0 imm9:9 00 Rn_SP:5 Rt:5`, { handler: `${k}_imm`, pre: 'ldst_simm' });
+  E(`${k}_post`, 'ldst', `size=${size} 111 0 00 opc=${opc} 0 imm9:9 01 Rn_SP:5 Rt:5`, { handler: `${k}_imm`, pre: 'ldst_simm' });
+  E(`${k}_unpriv`, 'ldst', `size=${size} 111 0 00 opc=${opc} 0 imm9:9 10 Rn_SP:5 Rt:5`, { handler: `${k}_imm`, pre: 'ldst_simm' });
+  E(`${k}_pre`, 'ldst', `size=${size} 111 0 00 opc=${opc} 0 imm9:9 11 Rn_SP:5 Rt:5`, { handler: `${k}_imm`, pre: 'ldst_simm' });
+  E(`${k}_reg`, 'ldst', `size=${size} 111 0 00 opc=${opc} 1 Rm:5 option:3 S:1 10 Rn_SP:5 Rt:5`, { pre: 'ldst_reg' });
+}
+E('LDRSW_lit', 'ldst', '10 011 0 00 imm19:19 Rt:5', { pre: 'literal' });
+E('LDR_lit_w', 'ldst', '00 011 0 00 imm19:19 Rt:5', { pre: 'literal' });
+E('LDR_lit_x', 'ldst', '01 011 0 00 imm19:19 Rt:5', { pre: 'literal' });
+E('PRFM_lit', 'ldst', '11 011 0 00 imm19:19 Rt:5', { handler: 'PRFM' });
+E('PRFM_uimm', 'ldst', '11 111 0 01 10 imm12:12 Rn_SP:5 Rt:5', { handler: 'PRFM' });
+E('PRFUM', 'ldst', '11 111 0 00 10 0 imm9:9 00 Rn_SP:5 Rt:5', { handler: 'PRFM' });
+E('PRFM_reg', 'ldst', '11 111 0 00 10 1 Rm:5 option:3 S:1 10 Rn_SP:5 Rt:5', { handler: 'PRFM', pre: 'ldst_reg' });
+// Pairs: opc selects W, LDPSW or X; the mode field is no-allocate, post, offset or pre.
+for (const [k, opc, l] of [['STP_w', '00', '0'], ['LDP_w', '00', '1'], ['LDPSW', '01', '1'], ['STP_x', '10', '0'], ['LDP_x', '10', '1']]) {
+  E(`${k}_np`, 'ldst', `opc=${opc} 101 0 000 L=${l} imm7:7 Rt2:5 Rn_SP:5 Rt:5`, { handler: k, pre: 'ldst_pair' });
+  E(`${k}_post`, 'ldst', `opc=${opc} 101 0 001 L=${l} imm7:7 Rt2:5 Rn_SP:5 Rt:5`, { handler: k, pre: 'ldst_pair' });
+  E(`${k}_off`, 'ldst', `opc=${opc} 101 0 010 L=${l} imm7:7 Rt2:5 Rn_SP:5 Rt:5`, { handler: k, pre: 'ldst_pair' });
+  E(`${k}_pre`, 'ldst', `opc=${opc} 101 0 011 L=${l} imm7:7 Rt2:5 Rn_SP:5 Rt:5`, { handler: k, pre: 'ldst_pair' });
+}
+
+// ---- Exclusives, load-acquire/store-release, compare-and-swap (C4.1.88) ----
+E('STXR', 'atomic', 'size:2 001000 0 0 0 Rs:5 o0:1 Rt2=11111 Rn_SP:5 Rt:5');
+E('LDXR', 'atomic', 'size:2 001000 0 1 0 Rs=11111 o0:1 Rt2=11111 Rn_SP:5 Rt:5');
+E('STXP', 'atomic', '1 sz:1 001000 0 0 1 Rs:5 o0:1 Rt2:5 Rn_SP:5 Rt:5');
+E('LDXP', 'atomic', '1 sz:1 001000 0 1 1 Rs=11111 o0:1 Rt2:5 Rn_SP:5 Rt:5');
+E('STLR', 'atomic', 'size:2 001000 1 0 0 Rs=11111 1 Rt2=11111 Rn_SP:5 Rt:5');
+E('LDAR', 'atomic', 'size:2 001000 1 1 0 Rs=11111 1 Rt2=11111 Rn_SP:5 Rt:5');
+E('CAS', 'atomic', 'size:2 001000 1 L:1 1 Rs:5 o0:1 Rt2=11111 Rn_SP:5 Rt:5', { feature: 'LSE' });
+E('CASP', 'atomic', '0 sz:1 001000 0 L:1 1 Rs:5 o0:1 Rt2=11111 Rn_SP:5 Rt:5', { pre: 'casp', feature: 'LSE' });
+// LSE atomic memory operations: A (acquire) and R (release) in bits 23:22.
+for (const [k, o3opc] of [['LDADD', '0000'], ['LDCLR', '0001'], ['LDEOR', '0010'], ['LDSET', '0011'],
+  ['LDSMAX', '0100'], ['LDSMIN', '0101'], ['LDUMAX', '0110'], ['LDUMIN', '0111'], ['SWP', '1000']]) {
+  E(k, 'atomic', `size:2 111 0 00 A:1 R:1 1 Rs:5 ${o3opc} 00 Rn_SP:5 Rt:5`, { feature: 'LSE' });
+}
+
+export const ENCODINGS: readonly Encoding[] = table;
+
+// ---- Pattern parsing, shared by the generator, tests and the coverage report ----
+export interface Field { name: string; lsb: number; width: number; fixed?: number }
+export interface Parsed extends Encoding { mask: number; match: number; fields: Field[] }
+
+export function parsePattern(e: Encoding): Parsed {
+  let bit = 32;
+  let mask = 0;
+  let match = 0;
+  const fields: Field[] = [];
+  for (const tok of e.pattern.split(/\s+/)) {
+    let m: RegExpMatchArray | null;
+    if (/^[01x]+$/.test(tok)) {
+      for (const c of tok) {
+        bit--;
+        if (c !== 'x') { mask |= 1 << bit; if (c === '1') match |= 1 << bit; }
+      }
+    } else if ((m = tok.match(/^(\w+):(\d+)$/))) {
+      const width = Number(m[2]);
+      bit -= width;
+      fields.push({ name: m[1], lsb: bit, width });
+    } else if ((m = tok.match(/^(\w+)=([01]+)$/))) {
+      const width = m[2].length;
+      bit -= width;
+      const v = parseInt(m[2], 2);
+      mask |= ((2 ** width - 1) << bit) >>> 0;
+      match |= v << bit;
+      fields.push({ name: m[1], lsb: bit, width, fixed: v });
+    } else {
+      throw new Error(`${e.name}: bad pattern token '${tok}'`);
+    }
+  }
+  if (bit !== 0) throw new Error(`${e.name}: pattern has ${32 - bit} bits, not 32`);
+  return { ...e, mask: mask >>> 0, match: match >>> 0, fields };
+}
+
+export const PARSED: readonly Parsed[] = ENCODINGS.map(parsePattern);
+
+/** Registers fields the decoder pre-scales into the record: field name -> record slot. */
+export const REGISTER_SLOTS: Record<string, 'd' | 'n' | 'm' | 'a'> = {
+  Rd: 'd', Rt: 'd', Rn: 'n', Rm: 'm', Rs: 'm', Ra: 'a', Rt2: 'a',
+};
+
+/** The encoding a word decodes to, by the decoder's rule: most specific pattern first. */
+export function matchEncoding(word: number): Parsed | undefined {
+  for (const p of DECODE_ORDER) if (((word & p.mask) >>> 0) === p.match) return p;
+  return undefined;
+}
+
+function popcount(x: number): number { let n = 0; while (x) { n += x & 1; x >>>= 1; } return n; }
+export const DECODE_ORDER: readonly Parsed[] = [...PARSED].sort((a, b) => popcount(b.mask) - popcount(a.mask));
