@@ -32,7 +32,7 @@ const PARANGE_BITS: u32 = 40; // ID_AA64MMFR0_EL1.PARange = 0b0010
 
 // @ts-ignore: decorator
 @inline function tlbEntry(va: u64, regime: u32): usize {
-  return TLB + (<usize>regime) * TLB_REGIME_BYTES + ((<usize>(va >> 12) & (TLB_ENTRIES - 1)) << 5);
+  return <usize>TLB + (<usize>regime) * <usize>TLB_REGIME_BYTES + ((<usize>(va >> 12) & <usize>(TLB_ENTRIES - 1)) << 5);
 }
 
 // @ts-ignore: decorator
@@ -40,7 +40,7 @@ const PARANGE_BITS: u32 = 40; // ID_AA64MMFR0_EL1.PARange = 0b0010
 
 export function tlbFlushAll(): void {
   for (let i: usize = 0; i < 2 * TLB_ENTRIES; i++) {
-    const e = TLB + (i << 5);
+    const e = <usize>TLB + (i << 5);
     store<u64>(e, INVALID_TAG, 0);
     store<u64>(e, INVALID_TAG, 8);
     store<u64>(e, INVALID_TAG, 16);
@@ -401,6 +401,8 @@ export function addrMaintenance(va: u64, isZero: bool): usize {
   const regime = regimeNow();
   const pa = translate(va, isZero ? ACC_WRITE : ACC_READ, regime, 1, false, !isZero);
   if (pa == FAIL) return 0;
+  // DC ZVA to any type of Device memory is an alignment fault (C5.3.16).
+  if (isZero && walkDevice) { abortToEL1(va, ACC_WRITE, FSC_ALIGNMENT, false); return 0; }
   return <usize>pa;
 }
 

@@ -1,0 +1,164 @@
+// The host's view of the CPU: loads build/cpu.wasm, gives typed access to the state block
+// (the layout comes from assembly/layout.ts, the same file the CPU is compiled from), and runs
+// it with a budget, returning decoded exit records.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import * as L from '../../assembly/layout.ts';
+
+export { L as layout };
+
+export type ExitReason = 'none' | 'budget' | 'hvc' | 'smc' | 'dabt' | 'iabt' | 'wfi' | 'semihost' | 'internal' | 'brk';
+const REASONS: ExitReason[] = ['none', 'budget', 'hvc', 'smc', 'dabt', 'iabt', 'wfi', 'semihost', 'internal', 'brk'];
+
+export interface Exit {
+  reason: ExitReason;
+  /** ESR_EL2-style syndrome for hvc/smc/dabt/iabt. */
+  esr: bigint;
+  /** Faulting virtual address (dabt/iabt). */
+  far: bigint;
+  /** Faulting IPA (dabt/iabt), the full address. */
+  ipa: bigint;
+  /** The instruction word at the exit. */
+  insn: number;
+}
+
+interface CpuExports {
+  memory: WebAssembly.Memory;
+  run(budget: bigint): number;
+  growPages(n: number): number;
+  init(): void;
+  flushTLB(): void;
+  flushTLBPage(va: bigint): void;
+  refreshInterrupts(): void;
+  decodeWord(w: number): number;
+}
+
+let compiled: WebAssembly.Module | undefined;
+function wasmModule(): WebAssembly.Module {
+  if (!compiled) {
+    const path = fileURLToPath(new URL('../../build/cpu.wasm', import.meta.url));
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(path);
+    } catch {
+      throw new Error(`a64vm: ${path} is missing; run \`npm install\` (or \`npm run build:wasm\`) to build the CPU`);
+    }
+    compiled = new WebAssembly.Module(bytes);
+  }
+  return compiled;
+}
+
+/** System register names the host may read and write, by state-block address. */
+export const SYSREGS = {
+  SCTLR_EL1: L.SCTLR_EL1, TCR_EL1: L.TCR_EL1, TTBR0_EL1: L.TTBR0_EL1, TTBR1_EL1: L.TTBR1_EL1,
+  MAIR_EL1: L.MAIR_EL1, AMAIR_EL1: L.AMAIR_EL1, VBAR_EL1: L.VBAR_EL1, ESR_EL1: L.ESR_EL1,
+  FAR_EL1: L.FAR_EL1, ELR_EL1: L.ELR_EL1, SPSR_EL1: L.SPSR_EL1, CPACR_EL1: L.CPACR_EL1,
+  CONTEXTIDR_EL1: L.CONTEXTIDR_EL1, TPIDR_EL0: L.TPIDR_EL0, TPIDR_EL1: L.TPIDR_EL1,
+  TPIDRRO_EL0: L.TPIDRRO_EL0, PAR_EL1: L.PAR_EL1, CNTKCTL_EL1: L.CNTKCTL_EL1,
+  CNTV_CTL_EL0: L.CNTV_CTL_EL0, CNTV_CVAL_EL0: L.CNTV_CVAL_EL0, CNTP_CTL_EL0: L.CNTP_CTL_EL0,
+  CNTP_CVAL_EL0: L.CNTP_CVAL_EL0, MPIDR_EL1: L.MPIDR_EL1, MIDR_EL1: L.MIDR_EL1, CNTFRQ_EL0: L.CNTFRQ_EL0,
+  SP_EL0: L.SP_EL0, SP_EL1: L.SP_EL1, HCR_EL2: L.HCR_EL2, VTTBR_EL2: L.VTTBR_EL2, VTCR_EL2: L.VTCR_EL2,
+  VSESR_EL2: L.VSESR_EL2, CNTVOFF_EL2: L.CNTVOFF_EL2, FPCR: L.FPCR, FPSR: L.FPSR,
+} as const;
+export type SysReg = keyof typeof SYSREGS;
+
+/** One vCPU: its own wasm instance (own state block and caches) over its own memory. */
+export class Cpu {
+  readonly exports: CpuExports;
+  private dv!: DataView;
+
+  constructor() {
+    const inst = new WebAssembly.Instance(wasmModule(), {
+      env: {
+        abort: (_m: number, _f: number, line: number, col: number) => {
+          throw new Error(`a64vm: CPU module abort at ${line}:${col}`);
+        },
+      },
+    });
+    this.exports = inst.exports as unknown as CpuExports;
+    this.exports.init();
+    this.refreshView();
+  }
+
+  get memory(): WebAssembly.Memory { return this.exports.memory; }
+
+  private refreshView(): void { this.dv = new DataView(this.exports.memory.buffer); }
+  private view(): DataView {
+    if (this.dv.buffer !== this.exports.memory.buffer) this.refreshView();
+    return this.dv;
+  }
+
+  /** Allocates `bytes` (rounded up to 64 KiB) of wasm memory; returns its address. */
+  alloc(bytes: number): number {
+    const pages = Math.ceil(bytes / 65536);
+    const base = this.exports.growPages(pages);
+    if (base === 0) throw new Error(`a64vm: cannot grow wasm memory by ${bytes} bytes (4 GiB is the limit)`);
+    this.refreshView();
+    return base >>> 0;
+  }
+
+  bytes(addr: number, len: number): Uint8Array { return new Uint8Array(this.exports.memory.buffer, addr, len); }
+
+  u64(addr: number): bigint { return this.view().getBigUint64(addr, true); }
+  setU64(addr: number, v: bigint): void { this.view().setBigUint64(addr, BigInt.asUintN(64, v), true); }
+  u32(addr: number): number { return this.view().getUint32(addr, true); }
+  setU32(addr: number, v: number): void { this.view().setUint32(addr, v >>> 0, true); }
+
+  /** Xn (n = 0..30); 31 reads as zero. */
+  x(n: number): bigint { return this.u64(L.X0 + 8 * n); }
+  setX(n: number, v: bigint): void { if (n < 31) this.setU64(L.X0 + 8 * n, v); }
+  get sp(): bigint { return this.u64(L.XSP); }
+  set sp(v: bigint) { this.setU64(L.XSP, v); }
+  get pc(): bigint { return this.u64(L.PC); }
+  set pc(v: bigint) { this.setU64(L.PC, v); }
+  get nzcv(): number { return this.u32(L.NZCV); }
+  set nzcv(v: number) { this.setU32(L.NZCV, v); }
+  get daif(): number { return this.u32(L.DAIF); }
+  set daif(v: number) { this.setU32(L.DAIF, v); this.exports.refreshInterrupts(); }
+  get el(): number { return this.u32(L.CURRENT_EL); }
+  get spsel(): number { return this.u32(L.SPSEL); }
+  /** Sets EL and SPSel; the live SP is banked as the architecture does. */
+  setPstateMode(el: number, spsel: number): void {
+    const bankOf = (e: number, s: number) => (e !== 0 && s !== 0 ? L.SP_EL1 : L.SP_EL0);
+    this.setU64(bankOf(this.el, this.spsel), this.sp);
+    this.setU32(L.CURRENT_EL, el);
+    this.setU32(L.SPSEL, spsel);
+    this.sp = this.u64(bankOf(el, spsel));
+    this.exports.flushTLB();
+  }
+  sysreg(name: SysReg): bigint {
+    // The banked SP of the mode in use lives in the live slot.
+    if (name === 'SP_EL0' && !(this.el !== 0 && this.spsel !== 0)) return this.sp;
+    if (name === 'SP_EL1' && this.el !== 0 && this.spsel !== 0) return this.sp;
+    return this.u64(SYSREGS[name]);
+  }
+  setSysreg(name: SysReg, v: bigint): void {
+    if (name === 'SP_EL0' && !(this.el !== 0 && this.spsel !== 0)) { this.sp = v; return; }
+    if (name === 'SP_EL1' && this.el !== 0 && this.spsel !== 0) { this.sp = v; return; }
+    this.setU64(SYSREGS[name], v);
+    this.exports.flushTLB();
+    this.exports.refreshInterrupts();
+  }
+  get icount(): bigint { return this.u64(L.ICOUNT); }
+  set icount(v: bigint) { this.setU64(L.ICOUNT, v); }
+  get hostFlags(): number { return this.u32(L.HOST_FLAGS); }
+  set hostFlags(v: number) { this.setU32(L.HOST_FLAGS, v); }
+
+  /** Runs at most `budget` instructions; returns why it stopped. */
+  run(budget: bigint): Exit {
+    const code = this.exports.run(budget);
+    return {
+      reason: REASONS[code] ?? 'internal',
+      esr: this.u64(L.ESR_EL2),
+      far: this.u64(L.FAR_EL2),
+      ipa: this.u64(L.HPFAR_EL2),
+      insn: this.u32(L.EXIT_INSN),
+    };
+  }
+
+  /** Decodes an instruction word the way the CPU does: handler op id and table index. */
+  decode(word: number): { op: number; encoding: number } {
+    const r = this.exports.decodeWord(word >>> 0) >>> 0;
+    return { op: r & 0xffff, encoding: r >>> 16 === 0xffff ? -1 : r >>> 16 };
+  }
+}
