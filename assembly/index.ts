@@ -4,7 +4,7 @@
 // word simply misses), dispatch through one br_table.
 import {
   PC, ICOUNT, EXIT_REASON, EXIT_BUDGET, FAULT, ATTENTION, FETCH_TAG, FETCH_ADDEND, XZR, CUR_INSN,
-  DCACHE, DC_ENTRIES, HEAP_BASE, MEM_LIMIT, STATE, STATE_END,
+  DCACHE, DC_ENTRIES, HEAP_BASE, MEM_LIMIT, STATE, STATE_END, CNT_SHIFT, CNTFRQ_EL0,
 } from './layout';
 import { fetchSlow, tlbFlushAll, tlbFlushPage } from './memory';
 import { takePending, updateAttention } from './exceptions';
@@ -69,6 +69,9 @@ export function growPages(n: i32): usize {
 export function init(): void {
   memory.fill(STATE, 0, STATE_END - STATE);
   store<u64>(MEM_LIMIT, <u64>memory.size() << 16);
+  // Virtual time: one instruction is one nanosecond, so the 62.5 MHz counter ticks every 16.
+  store<u32>(CNT_SHIFT, 4);
+  store<u64>(CNTFRQ_EL0, 62500000);
   for (let i: u32 = 0; i < DC_ENTRIES; i++) decodeInto(0, DCACHE + (<usize>i << 5));
   tlbFlushAll();
 }

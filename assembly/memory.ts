@@ -169,8 +169,8 @@ function stage1(va: u64, regime: u32): u64 {
   if (high != ext || epd) { s1FaultFSC = FSC_TRANSLATION + 0; return FAIL; }
   const stride: u32 = gbits - 3;
   let level: i32 = 4 - <i32>((inBits - gbits + stride - 1) / stride);
-  let table: u64 = load<u64>(upper ? TTBR1_EL1 : TTBR0_EL1) & 0x0000fffffffffffe;
-  table &= ~((<u64>1 << gbits) - 1) | 0xffc0; // the start table may be smaller than a granule
+  // BADDR: the start table may be smaller than a granule, aligned to its size (at least 64 bytes).
+  let table: u64 = load<u64>(upper ? TTBR1_EL1 : TTBR0_EL1) & 0x0000ffffffffffc0;
   let apTable: u64 = 0;
   let xnTable = false;
   let pxnTable = false;
@@ -252,14 +252,18 @@ function abortToEL1(va: u64, acc: u32, fsc: u32, cm: bool): void {
  * forceAlign: the access must be aligned to align whatever the memory type (exclusives, atomics).
  */
 export function translate(va: u64, acc: u32, regime: u32, size: u32, forceAlign: bool, cm: bool): u64 {
+  const unaligned = acc != ACC_EXEC && size > 1 && (va & (<u64>size - 1)) != 0;
+  // Alignment checks that do not depend on the memory type come before translation (D8.14).
+  if (unaligned && (forceAlign || ((load<u64>(SCTLR_EL1) >> 1) & 1) != 0)) {
+    abortToEL1(va, acc, FSC_ALIGNMENT, cm);
+    return FAIL;
+  }
   const ipa = stage1(va, regime);
   if (ipa == FAIL) { if (load<u32>(EXIT_REASON) != EXIT_INTERNAL) stage1Fault(va, acc, cm); return FAIL; }
   const permitted = acc == ACC_READ ? walkPermR : acc == ACC_WRITE ? walkPermW : walkPermX;
   if (!permitted) { abortToEL1(va, acc, FSC_PERMISSION + s1LastLevel, cm); return FAIL; }
-  if (acc != ACC_EXEC && size > 1 && (va & (<u64>size - 1)) != 0) {
-    const sctlrA = (load<u64>(SCTLR_EL1) >> 1) & 1;
-    if (forceAlign || walkDevice || sctlrA != 0) { abortToEL1(va, acc, FSC_ALIGNMENT, cm); return FAIL; }
-  }
+  // Unaligned accesses to Device memory fault after the stage-1 checks, before stage 2.
+  if (unaligned && walkDevice) { abortToEL1(va, acc, FSC_ALIGNMENT, cm); return FAIL; }
   const pa = stage2(ipa);
   if (pa == FAIL) { if (load<u32>(EXIT_REASON) != EXIT_INTERNAL) stage2Exit(va, ipa, acc, false, cm); return FAIL; }
   const s2ok = acc == ACC_READ ? s2PermR : acc == ACC_WRITE ? s2PermW : s2PermX;
