@@ -72,7 +72,7 @@ export function init(): void {
   // Virtual time: one instruction is one nanosecond, so the 62.5 MHz counter ticks every 16.
   store<u32>(CNT_SHIFT, 4);
   store<u64>(CNTFRQ_EL0, 62500000);
-  for (let i: u32 = 0; i < DC_ENTRIES; i++) decodeInto(0, DCACHE + (<usize>i << 5));
+  for (let i: u32 = 0; i < <u32>DC_ENTRIES; i++) decodeInto(0, DCACHE + (<usize>i << 5));
   tlbFlushAll();
 }
 

@@ -284,7 +284,7 @@ export function translate(va: u64, acc: u32, regime: u32, size: u32, forceAlign:
 // @ts-ignore: decorator
 @inline function hit(va: u64, regime: u32, off: usize, size: u32): usize {
   const e = tlbEntry(va, regime);
-  if ((va & (0xfffffffffffff000 | (<u64>size - 1))) == load<u64>(e, off)) return <usize>(va + load<u64>(e, 24));
+  if ((va & (0xfffffffffffff000 | (<u64>size - 1))) == load<u64>(e + off)) return <usize>(va + load<u64>(e, 24));
   return 0;
 }
 
