@@ -59,7 +59,8 @@ export function generate(): { decode: string; dispatch: string } {
         const off = { d: 8, n: 10, m: 12, a: 14 }[slot];
         d += `        store<u16>(rec, reg(w, ${f.lsb}, ${f.name.endsWith('_SP')}), ${off});\n`;
       }
-      d += p.pre ? `        return pre_${p.pre}(w, rec);\n` : '        return true;\n';
+      // A pre_ hook that rejects the word (a reserved field value) makes it UNDEFINED.
+      d += p.pre ? `        if (pre_${p.pre}(w, rec)) return true;\n        store<u16>(rec, OP_UNDEFINED, 4);\n        return false;\n` : '        return true;\n';
       d += '      }\n';
     }
     d += '      break;\n    }\n';

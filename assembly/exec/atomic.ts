@@ -35,7 +35,7 @@
 //   * CASP with odd Rs or Rt is UNDEFINED by the architecture (pre_casp returns false).
 import { recWord, recD, recN, recM, recA, nextPC, sext } from '../cpu';
 import { EXCL_VALID, EXCL_ADDR, EXCL_SIZE } from '../layout';
-import { addrR, addrW, addrAligned, regimeNow, ACC_READ, ACC_WRITE } from '../memory';
+import { addrW, addrAligned, regimeNow, ACC_READ, ACC_WRITE } from '../memory';
 import { spAlignOK, loadSized, storeSized } from './ldst';
 
 const M32: u64 = 0xffffffff;
@@ -210,7 +210,8 @@ export function exec_CAS(rec: usize): void {
 
 /** Rs and Rt name even-numbered register pairs; odd is UNDEFINED. */
 export function pre_casp(w: u32, rec: usize): bool {
-  return ((w >> 16) & 1) == 0 && (w & 1) == 0;
+  if (((w >> 16) & 1) != 0 || (w & 1) != 0) return false; // odd register pair: UNDEFINED
+  return true;
 }
 
 /**

@@ -10,13 +10,9 @@ import {
 const ONES: u64 = 0xffffffffffffffff;
 const W32: u64 = 0xffffffff;
 
-/**
- * A reserved encoding: marks the record UNDEFINED (op 0 is OP_UNDEFINED, record op u16 @4) as
- * well as returning false, so the instruction is UNDEFINED even where the caller of decodeInto()
- * ignores its result (the run loop does).
- */
+/** A reserved encoding: the decoder makes the word UNDEFINED when a pre_ hook returns false. */
 // @ts-ignore: decorator
-@inline function reserved(rec: usize): bool { store<u16>(rec, 0, 4); return false; }
+@inline function reserved(rec: usize): bool { return false; }
 
 /** sf (bit 31) of the instruction word. */
 // @ts-ignore: decorator

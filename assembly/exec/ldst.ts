@@ -95,6 +95,7 @@ function spAlignSlow(): bool {
 
 // ---- Decode hooks ----
 
+
 /** Unsigned offset: imm12 scaled by the access size (size = bits 31:30). */
 export function pre_ldst_uimm(w: u32, rec: usize): bool {
   const scale = w >> 30;
@@ -113,7 +114,7 @@ export function pre_ldst_simm(w: u32, rec: usize): bool {
 /** Register offset: option<1> == 0 is reserved (UNDEFINED); S scales by the access size. */
 export function pre_ldst_reg(w: u32, rec: usize): bool {
   const option = (w >> 13) & 7;
-  if ((option & 2) == 0) return false;
+  if ((option & 2) == 0) return false; // the decoder makes the word UNDEFINED
   const s = (w >> 12) & 1;
   setImm(rec, s != 0 ? <u64>(w >> 30) : 0);
   setImm2(rec, <u64>option);
@@ -130,7 +131,7 @@ export function pre_literal(w: u32, rec: usize): bool {
 export function pre_ldst_pair(w: u32, rec: usize): bool {
   const opc = w >> 30;
   const mode = (w >> 23) & 3;
-  if (opc == 1 && mode == PAIR_NP) return false; // LDNP with opc = 01: UNALLOCATED
+  if (opc == 1 && mode == PAIR_NP) return false; // the decoder makes the word UNDEFINED // LDNP with opc = 01: UNALLOCATED
   const scale: u32 = 2 + (opc >> 1);
   setImm(rec, sext(<u64>((w >> 15) & 0x7f), 7) << scale);
   setImm2(rec, <u64>mode);

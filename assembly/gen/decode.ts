@@ -186,140 +186,180 @@ export function decodeInto(w: u32, rec: usize): bool {
         store<u16>(rec, reg(w, 10, false), 14);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_pair(w, rec);
+        if (pre_ldst_pair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffc00000) == 0x28800000) { // STP_w_post: opc=00 101 0 001 L=0 imm7:7 Rt2:5 Rn_SP:5 Rt:5
         store<u16>(rec, OP_STP_w, 4); store<u16>(rec, 180, 6);
         store<u16>(rec, reg(w, 10, false), 14);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_pair(w, rec);
+        if (pre_ldst_pair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffc00000) == 0x29000000) { // STP_w_off: opc=00 101 0 010 L=0 imm7:7 Rt2:5 Rn_SP:5 Rt:5
         store<u16>(rec, OP_STP_w, 4); store<u16>(rec, 181, 6);
         store<u16>(rec, reg(w, 10, false), 14);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_pair(w, rec);
+        if (pre_ldst_pair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffc00000) == 0x29800000) { // STP_w_pre: opc=00 101 0 011 L=0 imm7:7 Rt2:5 Rn_SP:5 Rt:5
         store<u16>(rec, OP_STP_w, 4); store<u16>(rec, 182, 6);
         store<u16>(rec, reg(w, 10, false), 14);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_pair(w, rec);
+        if (pre_ldst_pair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffc00000) == 0x28400000) { // LDP_w_np: opc=00 101 0 000 L=1 imm7:7 Rt2:5 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDP_w, 4); store<u16>(rec, 183, 6);
         store<u16>(rec, reg(w, 10, false), 14);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_pair(w, rec);
+        if (pre_ldst_pair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffc00000) == 0x28c00000) { // LDP_w_post: opc=00 101 0 001 L=1 imm7:7 Rt2:5 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDP_w, 4); store<u16>(rec, 184, 6);
         store<u16>(rec, reg(w, 10, false), 14);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_pair(w, rec);
+        if (pre_ldst_pair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffc00000) == 0x29400000) { // LDP_w_off: opc=00 101 0 010 L=1 imm7:7 Rt2:5 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDP_w, 4); store<u16>(rec, 185, 6);
         store<u16>(rec, reg(w, 10, false), 14);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_pair(w, rec);
+        if (pre_ldst_pair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffc00000) == 0x29c00000) { // LDP_w_pre: opc=00 101 0 011 L=1 imm7:7 Rt2:5 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDP_w, 4); store<u16>(rec, 186, 6);
         store<u16>(rec, reg(w, 10, false), 14);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_pair(w, rec);
+        if (pre_ldst_pair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffc00000) == 0x68400000) { // LDPSW_np: opc=01 101 0 000 L=1 imm7:7 Rt2:5 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDPSW, 4); store<u16>(rec, 187, 6);
         store<u16>(rec, reg(w, 10, false), 14);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_pair(w, rec);
+        if (pre_ldst_pair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffc00000) == 0x68c00000) { // LDPSW_post: opc=01 101 0 001 L=1 imm7:7 Rt2:5 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDPSW, 4); store<u16>(rec, 188, 6);
         store<u16>(rec, reg(w, 10, false), 14);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_pair(w, rec);
+        if (pre_ldst_pair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffc00000) == 0x69400000) { // LDPSW_off: opc=01 101 0 010 L=1 imm7:7 Rt2:5 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDPSW, 4); store<u16>(rec, 189, 6);
         store<u16>(rec, reg(w, 10, false), 14);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_pair(w, rec);
+        if (pre_ldst_pair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffc00000) == 0x69c00000) { // LDPSW_pre: opc=01 101 0 011 L=1 imm7:7 Rt2:5 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDPSW, 4); store<u16>(rec, 190, 6);
         store<u16>(rec, reg(w, 10, false), 14);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_pair(w, rec);
+        if (pre_ldst_pair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffc00000) == 0xa8000000) { // STP_x_np: opc=10 101 0 000 L=0 imm7:7 Rt2:5 Rn_SP:5 Rt:5
         store<u16>(rec, OP_STP_x, 4); store<u16>(rec, 191, 6);
         store<u16>(rec, reg(w, 10, false), 14);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_pair(w, rec);
+        if (pre_ldst_pair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffc00000) == 0xa8800000) { // STP_x_post: opc=10 101 0 001 L=0 imm7:7 Rt2:5 Rn_SP:5 Rt:5
         store<u16>(rec, OP_STP_x, 4); store<u16>(rec, 192, 6);
         store<u16>(rec, reg(w, 10, false), 14);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_pair(w, rec);
+        if (pre_ldst_pair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffc00000) == 0xa9000000) { // STP_x_off: opc=10 101 0 010 L=0 imm7:7 Rt2:5 Rn_SP:5 Rt:5
         store<u16>(rec, OP_STP_x, 4); store<u16>(rec, 193, 6);
         store<u16>(rec, reg(w, 10, false), 14);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_pair(w, rec);
+        if (pre_ldst_pair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffc00000) == 0xa9800000) { // STP_x_pre: opc=10 101 0 011 L=0 imm7:7 Rt2:5 Rn_SP:5 Rt:5
         store<u16>(rec, OP_STP_x, 4); store<u16>(rec, 194, 6);
         store<u16>(rec, reg(w, 10, false), 14);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_pair(w, rec);
+        if (pre_ldst_pair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffc00000) == 0xa8400000) { // LDP_x_np: opc=10 101 0 000 L=1 imm7:7 Rt2:5 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDP_x, 4); store<u16>(rec, 195, 6);
         store<u16>(rec, reg(w, 10, false), 14);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_pair(w, rec);
+        if (pre_ldst_pair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffc00000) == 0xa8c00000) { // LDP_x_post: opc=10 101 0 001 L=1 imm7:7 Rt2:5 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDP_x, 4); store<u16>(rec, 196, 6);
         store<u16>(rec, reg(w, 10, false), 14);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_pair(w, rec);
+        if (pre_ldst_pair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffc00000) == 0xa9400000) { // LDP_x_off: opc=10 101 0 010 L=1 imm7:7 Rt2:5 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDP_x, 4); store<u16>(rec, 197, 6);
         store<u16>(rec, reg(w, 10, false), 14);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_pair(w, rec);
+        if (pre_ldst_pair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffc00000) == 0xa9c00000) { // LDP_x_pre: opc=10 101 0 011 L=1 imm7:7 Rt2:5 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDP_x, 4); store<u16>(rec, 198, 6);
         store<u16>(rec, reg(w, 10, false), 14);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_pair(w, rec);
+        if (pre_ldst_pair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0x3fe07c00) == 0x08007c00) { // STXR: size:2 001000 0 0 0 Rs:5 o0:1 Rt2=11111 Rn_SP:5 Rt:5
         store<u16>(rec, OP_STXR, 4); store<u16>(rec, 199, 6);
@@ -373,7 +413,9 @@ export function decodeInto(w: u32, rec: usize): bool {
         store<u16>(rec, reg(w, 16, false), 12);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_casp(w, rec);
+        if (pre_casp(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       break;
     }
@@ -383,112 +425,144 @@ export function decodeInto(w: u32, rec: usize): bool {
         store<u16>(rec, reg(w, 16, false), 12);
         store<u16>(rec, reg(w, 5, false), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_shifted(w, rec);
+        if (pre_shifted(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0x7f200000) == 0x0a200000) { // BIC_shift: sf:1 00 01010 shift:2 1 Rm:5 imm6:6 Rn:5 Rd:5
         store<u16>(rec, OP_BIC_shift, 4); store<u16>(rec, 44, 6);
         store<u16>(rec, reg(w, 16, false), 12);
         store<u16>(rec, reg(w, 5, false), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_shifted(w, rec);
+        if (pre_shifted(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0x7f200000) == 0x2a000000) { // ORR_shift: sf:1 01 01010 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5
         store<u16>(rec, OP_ORR_shift, 4); store<u16>(rec, 45, 6);
         store<u16>(rec, reg(w, 16, false), 12);
         store<u16>(rec, reg(w, 5, false), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_shifted(w, rec);
+        if (pre_shifted(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0x7f200000) == 0x2a200000) { // ORN_shift: sf:1 01 01010 shift:2 1 Rm:5 imm6:6 Rn:5 Rd:5
         store<u16>(rec, OP_ORN_shift, 4); store<u16>(rec, 46, 6);
         store<u16>(rec, reg(w, 16, false), 12);
         store<u16>(rec, reg(w, 5, false), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_shifted(w, rec);
+        if (pre_shifted(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0x7f200000) == 0x4a000000) { // EOR_shift: sf:1 10 01010 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5
         store<u16>(rec, OP_EOR_shift, 4); store<u16>(rec, 47, 6);
         store<u16>(rec, reg(w, 16, false), 12);
         store<u16>(rec, reg(w, 5, false), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_shifted(w, rec);
+        if (pre_shifted(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0x7f200000) == 0x4a200000) { // EON_shift: sf:1 10 01010 shift:2 1 Rm:5 imm6:6 Rn:5 Rd:5
         store<u16>(rec, OP_EON_shift, 4); store<u16>(rec, 48, 6);
         store<u16>(rec, reg(w, 16, false), 12);
         store<u16>(rec, reg(w, 5, false), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_shifted(w, rec);
+        if (pre_shifted(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0x7f200000) == 0x6a000000) { // ANDS_shift: sf:1 11 01010 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5
         store<u16>(rec, OP_ANDS_shift, 4); store<u16>(rec, 49, 6);
         store<u16>(rec, reg(w, 16, false), 12);
         store<u16>(rec, reg(w, 5, false), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_shifted(w, rec);
+        if (pre_shifted(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0x7f200000) == 0x6a200000) { // BICS_shift: sf:1 11 01010 shift:2 1 Rm:5 imm6:6 Rn:5 Rd:5
         store<u16>(rec, OP_BICS_shift, 4); store<u16>(rec, 50, 6);
         store<u16>(rec, reg(w, 16, false), 12);
         store<u16>(rec, reg(w, 5, false), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_shifted(w, rec);
+        if (pre_shifted(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0x7f200000) == 0x0b000000) { // ADD_shift: sf:1 0 0 01011 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5
         store<u16>(rec, OP_ADD_shift, 4); store<u16>(rec, 51, 6);
         store<u16>(rec, reg(w, 16, false), 12);
         store<u16>(rec, reg(w, 5, false), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_shifted_arith(w, rec);
+        if (pre_shifted_arith(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0x7f200000) == 0x2b000000) { // ADDS_shift: sf:1 0 1 01011 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5
         store<u16>(rec, OP_ADDS_shift, 4); store<u16>(rec, 52, 6);
         store<u16>(rec, reg(w, 16, false), 12);
         store<u16>(rec, reg(w, 5, false), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_shifted_arith(w, rec);
+        if (pre_shifted_arith(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0x7f200000) == 0x4b000000) { // SUB_shift: sf:1 1 0 01011 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5
         store<u16>(rec, OP_SUB_shift, 4); store<u16>(rec, 53, 6);
         store<u16>(rec, reg(w, 16, false), 12);
         store<u16>(rec, reg(w, 5, false), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_shifted_arith(w, rec);
+        if (pre_shifted_arith(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0x7f200000) == 0x6b000000) { // SUBS_shift: sf:1 1 1 01011 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5
         store<u16>(rec, OP_SUBS_shift, 4); store<u16>(rec, 54, 6);
         store<u16>(rec, reg(w, 16, false), 12);
         store<u16>(rec, reg(w, 5, false), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_shifted_arith(w, rec);
+        if (pre_shifted_arith(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0x7fe00000) == 0x0b200000) { // ADD_ext: sf:1 0 0 01011 00 1 Rm:5 option:3 imm3:3 Rn_SP:5 Rd_SP:5
         store<u16>(rec, OP_ADD_ext, 4); store<u16>(rec, 55, 6);
         store<u16>(rec, reg(w, 16, false), 12);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, true), 8);
-        return pre_extended(w, rec);
+        if (pre_extended(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0x7fe00000) == 0x2b200000) { // ADDS_ext: sf:1 0 1 01011 00 1 Rm:5 option:3 imm3:3 Rn_SP:5 Rd:5
         store<u16>(rec, OP_ADDS_ext, 4); store<u16>(rec, 56, 6);
         store<u16>(rec, reg(w, 16, false), 12);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_extended(w, rec);
+        if (pre_extended(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0x7fe00000) == 0x4b200000) { // SUB_ext: sf:1 1 0 01011 00 1 Rm:5 option:3 imm3:3 Rn_SP:5 Rd_SP:5
         store<u16>(rec, OP_SUB_ext, 4); store<u16>(rec, 57, 6);
         store<u16>(rec, reg(w, 16, false), 12);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, true), 8);
-        return pre_extended(w, rec);
+        if (pre_extended(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0x7fe00000) == 0x6b200000) { // SUBS_ext: sf:1 1 1 01011 00 1 Rm:5 option:3 imm3:3 Rn_SP:5 Rd:5
         store<u16>(rec, OP_SUBS_ext, 4); store<u16>(rec, 58, 6);
         store<u16>(rec, reg(w, 16, false), 12);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_extended(w, rec);
+        if (pre_extended(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       break;
     }
@@ -513,25 +587,33 @@ export function decodeInto(w: u32, rec: usize): bool {
         store<u16>(rec, OP_ADD_imm, 4); store<u16>(rec, 2, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, true), 8);
-        return pre_addsub_imm(w, rec);
+        if (pre_addsub_imm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0x7f800000) == 0x31000000) { // ADDS_imm: sf:1 0 1 100010 sh:1 imm12:12 Rn_SP:5 Rd:5
         store<u16>(rec, OP_ADDS_imm, 4); store<u16>(rec, 3, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_addsub_imm(w, rec);
+        if (pre_addsub_imm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0x7f800000) == 0x51000000) { // SUB_imm: sf:1 1 0 100010 sh:1 imm12:12 Rn_SP:5 Rd_SP:5
         store<u16>(rec, OP_SUB_imm, 4); store<u16>(rec, 4, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, true), 8);
-        return pre_addsub_imm(w, rec);
+        if (pre_addsub_imm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0x7f800000) == 0x71000000) { // SUBS_imm: sf:1 1 1 100010 sh:1 imm12:12 Rn_SP:5 Rd:5
         store<u16>(rec, OP_SUBS_imm, 4); store<u16>(rec, 5, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_addsub_imm(w, rec);
+        if (pre_addsub_imm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       break;
     }
@@ -540,90 +622,122 @@ export function decodeInto(w: u32, rec: usize): bool {
         store<u16>(rec, OP_AND_imm, 4); store<u16>(rec, 6, 6);
         store<u16>(rec, reg(w, 5, false), 10);
         store<u16>(rec, reg(w, 0, true), 8);
-        return pre_logical_imm(w, rec);
+        if (pre_logical_imm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0x7f800000) == 0x32000000) { // ORR_imm: sf:1 01 100100 N:1 immr:6 imms:6 Rn:5 Rd_SP:5
         store<u16>(rec, OP_ORR_imm, 4); store<u16>(rec, 7, 6);
         store<u16>(rec, reg(w, 5, false), 10);
         store<u16>(rec, reg(w, 0, true), 8);
-        return pre_logical_imm(w, rec);
+        if (pre_logical_imm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0x7f800000) == 0x52000000) { // EOR_imm: sf:1 10 100100 N:1 immr:6 imms:6 Rn:5 Rd_SP:5
         store<u16>(rec, OP_EOR_imm, 4); store<u16>(rec, 8, 6);
         store<u16>(rec, reg(w, 5, false), 10);
         store<u16>(rec, reg(w, 0, true), 8);
-        return pre_logical_imm(w, rec);
+        if (pre_logical_imm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0x7f800000) == 0x72000000) { // ANDS_imm: sf:1 11 100100 N:1 immr:6 imms:6 Rn:5 Rd:5
         store<u16>(rec, OP_ANDS_imm, 4); store<u16>(rec, 9, 6);
         store<u16>(rec, reg(w, 5, false), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_logical_imm(w, rec);
+        if (pre_logical_imm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0x7f800000) == 0x12800000) { // MOVN: sf:1 00 100101 hw:2 imm16:16 Rd:5
         store<u16>(rec, OP_MOVN, 4); store<u16>(rec, 10, 6);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_movewide(w, rec);
+        if (pre_movewide(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0x7f800000) == 0x52800000) { // MOVZ: sf:1 10 100101 hw:2 imm16:16 Rd:5
         store<u16>(rec, OP_MOVZ, 4); store<u16>(rec, 11, 6);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_movewide(w, rec);
+        if (pre_movewide(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0x7f800000) == 0x72800000) { // MOVK: sf:1 11 100101 hw:2 imm16:16 Rd:5
         store<u16>(rec, OP_MOVK, 4); store<u16>(rec, 12, 6);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_movewide(w, rec);
+        if (pre_movewide(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0x7f800000) == 0x13000000) { // SBFM: sf:1 00 100110 N:1 immr:6 imms:6 Rn:5 Rd:5
         store<u16>(rec, OP_SBFM, 4); store<u16>(rec, 13, 6);
         store<u16>(rec, reg(w, 5, false), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_bitfield(w, rec);
+        if (pre_bitfield(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0x7f800000) == 0x33000000) { // BFM: sf:1 01 100110 N:1 immr:6 imms:6 Rn:5 Rd:5
         store<u16>(rec, OP_BFM, 4); store<u16>(rec, 14, 6);
         store<u16>(rec, reg(w, 5, false), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_bitfield(w, rec);
+        if (pre_bitfield(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0x7f800000) == 0x53000000) { // UBFM: sf:1 10 100110 N:1 immr:6 imms:6 Rn:5 Rd:5
         store<u16>(rec, OP_UBFM, 4); store<u16>(rec, 15, 6);
         store<u16>(rec, reg(w, 5, false), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_bitfield(w, rec);
+        if (pre_bitfield(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0x7fa00000) == 0x13800000) { // EXTR: sf:1 00 100111 N:1 0 Rm:5 imms:6 Rn:5 Rd:5
         store<u16>(rec, OP_EXTR, 4); store<u16>(rec, 16, 6);
         store<u16>(rec, reg(w, 16, false), 12);
         store<u16>(rec, reg(w, 5, false), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_extr(w, rec);
+        if (pre_extr(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       break;
     }
     case 10: {
       if ((w & 0xfc000000) == 0x14000000) { // B: 0 00101 imm26:26
         store<u16>(rec, OP_B, 4); store<u16>(rec, 17, 6);
-        return pre_imm26(w, rec);
+        if (pre_imm26(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xfc000000) == 0x94000000) { // BL: 1 00101 imm26:26
         store<u16>(rec, OP_BL, 4); store<u16>(rec, 18, 6);
-        return pre_imm26(w, rec);
+        if (pre_imm26(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xff000010) == 0x54000000) { // B_cond: 0101010 0 imm19:19 0 cond:4
         store<u16>(rec, OP_B_cond, 4); store<u16>(rec, 19, 6);
-        return pre_imm19(w, rec);
+        if (pre_imm19(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0x7f000000) == 0x34000000) { // CBZ: sf:1 011010 0 imm19:19 Rt:5
         store<u16>(rec, OP_CBZ, 4); store<u16>(rec, 20, 6);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_imm19(w, rec);
+        if (pre_imm19(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0x7f000000) == 0x35000000) { // CBNZ: sf:1 011010 1 imm19:19 Rt:5
         store<u16>(rec, OP_CBNZ, 4); store<u16>(rec, 21, 6);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_imm19(w, rec);
+        if (pre_imm19(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe0001f) == 0xd4000001) { // SVC: 11010100 000 imm16:16 000 01
         store<u16>(rec, OP_SVC, 4); store<u16>(rec, 28, 6);
@@ -667,48 +781,66 @@ export function decodeInto(w: u32, rec: usize): bool {
       }
       if ((w & 0xfff8f01f) == 0xd500401f) { // MSR_imm: 11010101 00000 op1:3 0100 CRm:4 op2:3 11111
         store<u16>(rec, OP_MSR_imm, 4); store<u16>(rec, 38, 6);
-        return pre_msr_imm(w, rec);
+        if (pre_msr_imm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xfff80000) == 0xd5080000) { // SYS: 11010101 00001 op1:3 CRn:4 CRm:4 op2:3 Rt:5
         store<u16>(rec, OP_SYS, 4); store<u16>(rec, 39, 6);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_sys(w, rec);
+        if (pre_sys(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xfff80000) == 0xd5280000) { // SYSL: 11010101 00101 op1:3 CRn:4 CRm:4 op2:3 Rt:5
         store<u16>(rec, OP_SYSL, 4); store<u16>(rec, 40, 6);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_sys(w, rec);
+        if (pre_sys(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xfff00000) == 0xd5100000) { // MSR_reg: 11010101 0001 o0:1 op1:3 CRn:4 CRm:4 op2:3 Rt:5
         store<u16>(rec, OP_MSR_reg, 4); store<u16>(rec, 41, 6);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_sysreg(w, rec);
+        if (pre_sysreg(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xfff00000) == 0xd5300000) { // MRS: 11010101 0011 o0:1 op1:3 CRn:4 CRm:4 op2:3 Rt:5
         store<u16>(rec, OP_MRS, 4); store<u16>(rec, 42, 6);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_sysreg(w, rec);
+        if (pre_sysreg(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       break;
     }
     case 11: {
       if ((w & 0xfc000000) == 0x14000000) { // B: 0 00101 imm26:26
         store<u16>(rec, OP_B, 4); store<u16>(rec, 17, 6);
-        return pre_imm26(w, rec);
+        if (pre_imm26(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xfc000000) == 0x94000000) { // BL: 1 00101 imm26:26
         store<u16>(rec, OP_BL, 4); store<u16>(rec, 18, 6);
-        return pre_imm26(w, rec);
+        if (pre_imm26(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0x7f000000) == 0x36000000) { // TBZ: b5:1 011011 0 b40:5 imm14:14 Rt:5
         store<u16>(rec, OP_TBZ, 4); store<u16>(rec, 22, 6);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_testbit(w, rec);
+        if (pre_testbit(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0x7f000000) == 0x37000000) { // TBNZ: b5:1 011011 1 b40:5 imm14:14 Rt:5
         store<u16>(rec, OP_TBNZ, 4); store<u16>(rec, 23, 6);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_testbit(w, rec);
+        if (pre_testbit(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xfffffc1f) == 0xd61f0000) { // BR: 1101011 0000 11111 000000 Rn:5 00000
         store<u16>(rec, OP_BR, 4); store<u16>(rec, 24, 6);
@@ -736,497 +868,659 @@ export function decodeInto(w: u32, rec: usize): bool {
         store<u16>(rec, OP_STRB_imm, 4); store<u16>(rec, 94, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_uimm(w, rec);
+        if (pre_ldst_uimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0x38000000) { // STRB_unscaled: size=00 111 0 00 opc=00 0 imm9:9 00 Rn_SP:5 Rt:5
         store<u16>(rec, OP_STRB_imm, 4); store<u16>(rec, 95, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0x38000400) { // STRB_post: size=00 111 0 00 opc=00 0 imm9:9 01 Rn_SP:5 Rt:5
         store<u16>(rec, OP_STRB_imm, 4); store<u16>(rec, 96, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0x38000800) { // STRB_unpriv: size=00 111 0 00 opc=00 0 imm9:9 10 Rn_SP:5 Rt:5
         store<u16>(rec, OP_STRB_imm, 4); store<u16>(rec, 97, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0x38000c00) { // STRB_pre: size=00 111 0 00 opc=00 0 imm9:9 11 Rn_SP:5 Rt:5
         store<u16>(rec, OP_STRB_imm, 4); store<u16>(rec, 98, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0x38200800) { // STRB_reg: size=00 111 0 00 opc=00 1 Rm:5 option:3 S:1 10 Rn_SP:5 Rt:5
         store<u16>(rec, OP_STRB_reg, 4); store<u16>(rec, 99, 6);
         store<u16>(rec, reg(w, 16, false), 12);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_reg(w, rec);
+        if (pre_ldst_reg(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffc00000) == 0x39400000) { // LDRB_uimm: size=00 111 0 01 opc=01 imm12:12 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDRB_imm, 4); store<u16>(rec, 100, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_uimm(w, rec);
+        if (pre_ldst_uimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0x38400000) { // LDRB_unscaled: size=00 111 0 00 opc=01 0 imm9:9 00 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDRB_imm, 4); store<u16>(rec, 101, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0x38400400) { // LDRB_post: size=00 111 0 00 opc=01 0 imm9:9 01 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDRB_imm, 4); store<u16>(rec, 102, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0x38400800) { // LDRB_unpriv: size=00 111 0 00 opc=01 0 imm9:9 10 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDRB_imm, 4); store<u16>(rec, 103, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0x38400c00) { // LDRB_pre: size=00 111 0 00 opc=01 0 imm9:9 11 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDRB_imm, 4); store<u16>(rec, 104, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0x38600800) { // LDRB_reg: size=00 111 0 00 opc=01 1 Rm:5 option:3 S:1 10 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDRB_reg, 4); store<u16>(rec, 105, 6);
         store<u16>(rec, reg(w, 16, false), 12);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_reg(w, rec);
+        if (pre_ldst_reg(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffc00000) == 0x39800000) { // LDRSB_x_uimm: size=00 111 0 01 opc=10 imm12:12 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDRSB_x_imm, 4); store<u16>(rec, 106, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_uimm(w, rec);
+        if (pre_ldst_uimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0x38800000) { // LDRSB_x_unscaled: size=00 111 0 00 opc=10 0 imm9:9 00 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDRSB_x_imm, 4); store<u16>(rec, 107, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0x38800400) { // LDRSB_x_post: size=00 111 0 00 opc=10 0 imm9:9 01 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDRSB_x_imm, 4); store<u16>(rec, 108, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0x38800800) { // LDRSB_x_unpriv: size=00 111 0 00 opc=10 0 imm9:9 10 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDRSB_x_imm, 4); store<u16>(rec, 109, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0x38800c00) { // LDRSB_x_pre: size=00 111 0 00 opc=10 0 imm9:9 11 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDRSB_x_imm, 4); store<u16>(rec, 110, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0x38a00800) { // LDRSB_x_reg: size=00 111 0 00 opc=10 1 Rm:5 option:3 S:1 10 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDRSB_x_reg, 4); store<u16>(rec, 111, 6);
         store<u16>(rec, reg(w, 16, false), 12);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_reg(w, rec);
+        if (pre_ldst_reg(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffc00000) == 0x39c00000) { // LDRSB_w_uimm: size=00 111 0 01 opc=11 imm12:12 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDRSB_w_imm, 4); store<u16>(rec, 112, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_uimm(w, rec);
+        if (pre_ldst_uimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0x38c00000) { // LDRSB_w_unscaled: size=00 111 0 00 opc=11 0 imm9:9 00 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDRSB_w_imm, 4); store<u16>(rec, 113, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0x38c00400) { // LDRSB_w_post: size=00 111 0 00 opc=11 0 imm9:9 01 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDRSB_w_imm, 4); store<u16>(rec, 114, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0x38c00800) { // LDRSB_w_unpriv: size=00 111 0 00 opc=11 0 imm9:9 10 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDRSB_w_imm, 4); store<u16>(rec, 115, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0x38c00c00) { // LDRSB_w_pre: size=00 111 0 00 opc=11 0 imm9:9 11 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDRSB_w_imm, 4); store<u16>(rec, 116, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0x38e00800) { // LDRSB_w_reg: size=00 111 0 00 opc=11 1 Rm:5 option:3 S:1 10 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDRSB_w_reg, 4); store<u16>(rec, 117, 6);
         store<u16>(rec, reg(w, 16, false), 12);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_reg(w, rec);
+        if (pre_ldst_reg(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffc00000) == 0x79000000) { // STRH_uimm: size=01 111 0 01 opc=00 imm12:12 Rn_SP:5 Rt:5
         store<u16>(rec, OP_STRH_imm, 4); store<u16>(rec, 118, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_uimm(w, rec);
+        if (pre_ldst_uimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0x78000000) { // STRH_unscaled: size=01 111 0 00 opc=00 0 imm9:9 00 Rn_SP:5 Rt:5
         store<u16>(rec, OP_STRH_imm, 4); store<u16>(rec, 119, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0x78000400) { // STRH_post: size=01 111 0 00 opc=00 0 imm9:9 01 Rn_SP:5 Rt:5
         store<u16>(rec, OP_STRH_imm, 4); store<u16>(rec, 120, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0x78000800) { // STRH_unpriv: size=01 111 0 00 opc=00 0 imm9:9 10 Rn_SP:5 Rt:5
         store<u16>(rec, OP_STRH_imm, 4); store<u16>(rec, 121, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0x78000c00) { // STRH_pre: size=01 111 0 00 opc=00 0 imm9:9 11 Rn_SP:5 Rt:5
         store<u16>(rec, OP_STRH_imm, 4); store<u16>(rec, 122, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0x78200800) { // STRH_reg: size=01 111 0 00 opc=00 1 Rm:5 option:3 S:1 10 Rn_SP:5 Rt:5
         store<u16>(rec, OP_STRH_reg, 4); store<u16>(rec, 123, 6);
         store<u16>(rec, reg(w, 16, false), 12);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_reg(w, rec);
+        if (pre_ldst_reg(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffc00000) == 0x79400000) { // LDRH_uimm: size=01 111 0 01 opc=01 imm12:12 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDRH_imm, 4); store<u16>(rec, 124, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_uimm(w, rec);
+        if (pre_ldst_uimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0x78400000) { // LDRH_unscaled: size=01 111 0 00 opc=01 0 imm9:9 00 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDRH_imm, 4); store<u16>(rec, 125, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0x78400400) { // LDRH_post: size=01 111 0 00 opc=01 0 imm9:9 01 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDRH_imm, 4); store<u16>(rec, 126, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0x78400800) { // LDRH_unpriv: size=01 111 0 00 opc=01 0 imm9:9 10 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDRH_imm, 4); store<u16>(rec, 127, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0x78400c00) { // LDRH_pre: size=01 111 0 00 opc=01 0 imm9:9 11 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDRH_imm, 4); store<u16>(rec, 128, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0x78600800) { // LDRH_reg: size=01 111 0 00 opc=01 1 Rm:5 option:3 S:1 10 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDRH_reg, 4); store<u16>(rec, 129, 6);
         store<u16>(rec, reg(w, 16, false), 12);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_reg(w, rec);
+        if (pre_ldst_reg(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffc00000) == 0x79800000) { // LDRSH_x_uimm: size=01 111 0 01 opc=10 imm12:12 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDRSH_x_imm, 4); store<u16>(rec, 130, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_uimm(w, rec);
+        if (pre_ldst_uimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0x78800000) { // LDRSH_x_unscaled: size=01 111 0 00 opc=10 0 imm9:9 00 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDRSH_x_imm, 4); store<u16>(rec, 131, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0x78800400) { // LDRSH_x_post: size=01 111 0 00 opc=10 0 imm9:9 01 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDRSH_x_imm, 4); store<u16>(rec, 132, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0x78800800) { // LDRSH_x_unpriv: size=01 111 0 00 opc=10 0 imm9:9 10 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDRSH_x_imm, 4); store<u16>(rec, 133, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0x78800c00) { // LDRSH_x_pre: size=01 111 0 00 opc=10 0 imm9:9 11 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDRSH_x_imm, 4); store<u16>(rec, 134, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0x78a00800) { // LDRSH_x_reg: size=01 111 0 00 opc=10 1 Rm:5 option:3 S:1 10 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDRSH_x_reg, 4); store<u16>(rec, 135, 6);
         store<u16>(rec, reg(w, 16, false), 12);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_reg(w, rec);
+        if (pre_ldst_reg(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffc00000) == 0x79c00000) { // LDRSH_w_uimm: size=01 111 0 01 opc=11 imm12:12 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDRSH_w_imm, 4); store<u16>(rec, 136, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_uimm(w, rec);
+        if (pre_ldst_uimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0x78c00000) { // LDRSH_w_unscaled: size=01 111 0 00 opc=11 0 imm9:9 00 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDRSH_w_imm, 4); store<u16>(rec, 137, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0x78c00400) { // LDRSH_w_post: size=01 111 0 00 opc=11 0 imm9:9 01 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDRSH_w_imm, 4); store<u16>(rec, 138, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0x78c00800) { // LDRSH_w_unpriv: size=01 111 0 00 opc=11 0 imm9:9 10 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDRSH_w_imm, 4); store<u16>(rec, 139, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0x78c00c00) { // LDRSH_w_pre: size=01 111 0 00 opc=11 0 imm9:9 11 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDRSH_w_imm, 4); store<u16>(rec, 140, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0x78e00800) { // LDRSH_w_reg: size=01 111 0 00 opc=11 1 Rm:5 option:3 S:1 10 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDRSH_w_reg, 4); store<u16>(rec, 141, 6);
         store<u16>(rec, reg(w, 16, false), 12);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_reg(w, rec);
+        if (pre_ldst_reg(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffc00000) == 0xb9000000) { // STR_w_uimm: size=10 111 0 01 opc=00 imm12:12 Rn_SP:5 Rt:5
         store<u16>(rec, OP_STR_w_imm, 4); store<u16>(rec, 142, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_uimm(w, rec);
+        if (pre_ldst_uimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0xb8000000) { // STR_w_unscaled: size=10 111 0 00 opc=00 0 imm9:9 00 Rn_SP:5 Rt:5
         store<u16>(rec, OP_STR_w_imm, 4); store<u16>(rec, 143, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0xb8000400) { // STR_w_post: size=10 111 0 00 opc=00 0 imm9:9 01 Rn_SP:5 Rt:5
         store<u16>(rec, OP_STR_w_imm, 4); store<u16>(rec, 144, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0xb8000800) { // STR_w_unpriv: size=10 111 0 00 opc=00 0 imm9:9 10 Rn_SP:5 Rt:5
         store<u16>(rec, OP_STR_w_imm, 4); store<u16>(rec, 145, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0xb8000c00) { // STR_w_pre: size=10 111 0 00 opc=00 0 imm9:9 11 Rn_SP:5 Rt:5
         store<u16>(rec, OP_STR_w_imm, 4); store<u16>(rec, 146, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0xb8200800) { // STR_w_reg: size=10 111 0 00 opc=00 1 Rm:5 option:3 S:1 10 Rn_SP:5 Rt:5
         store<u16>(rec, OP_STR_w_reg, 4); store<u16>(rec, 147, 6);
         store<u16>(rec, reg(w, 16, false), 12);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_reg(w, rec);
+        if (pre_ldst_reg(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffc00000) == 0xb9400000) { // LDR_w_uimm: size=10 111 0 01 opc=01 imm12:12 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDR_w_imm, 4); store<u16>(rec, 148, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_uimm(w, rec);
+        if (pre_ldst_uimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0xb8400000) { // LDR_w_unscaled: size=10 111 0 00 opc=01 0 imm9:9 00 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDR_w_imm, 4); store<u16>(rec, 149, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0xb8400400) { // LDR_w_post: size=10 111 0 00 opc=01 0 imm9:9 01 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDR_w_imm, 4); store<u16>(rec, 150, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0xb8400800) { // LDR_w_unpriv: size=10 111 0 00 opc=01 0 imm9:9 10 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDR_w_imm, 4); store<u16>(rec, 151, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0xb8400c00) { // LDR_w_pre: size=10 111 0 00 opc=01 0 imm9:9 11 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDR_w_imm, 4); store<u16>(rec, 152, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0xb8600800) { // LDR_w_reg: size=10 111 0 00 opc=01 1 Rm:5 option:3 S:1 10 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDR_w_reg, 4); store<u16>(rec, 153, 6);
         store<u16>(rec, reg(w, 16, false), 12);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_reg(w, rec);
+        if (pre_ldst_reg(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffc00000) == 0xb9800000) { // LDRSW_uimm: size=10 111 0 01 opc=10 imm12:12 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDRSW_imm, 4); store<u16>(rec, 154, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_uimm(w, rec);
+        if (pre_ldst_uimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0xb8800000) { // LDRSW_unscaled: size=10 111 0 00 opc=10 0 imm9:9 00 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDRSW_imm, 4); store<u16>(rec, 155, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0xb8800400) { // LDRSW_post: size=10 111 0 00 opc=10 0 imm9:9 01 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDRSW_imm, 4); store<u16>(rec, 156, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0xb8800800) { // LDRSW_unpriv: size=10 111 0 00 opc=10 0 imm9:9 10 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDRSW_imm, 4); store<u16>(rec, 157, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0xb8800c00) { // LDRSW_pre: size=10 111 0 00 opc=10 0 imm9:9 11 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDRSW_imm, 4); store<u16>(rec, 158, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0xb8a00800) { // LDRSW_reg: size=10 111 0 00 opc=10 1 Rm:5 option:3 S:1 10 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDRSW_reg, 4); store<u16>(rec, 159, 6);
         store<u16>(rec, reg(w, 16, false), 12);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_reg(w, rec);
+        if (pre_ldst_reg(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffc00000) == 0xf9000000) { // STR_x_uimm: size=11 111 0 01 opc=00 imm12:12 Rn_SP:5 Rt:5
         store<u16>(rec, OP_STR_x_imm, 4); store<u16>(rec, 160, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_uimm(w, rec);
+        if (pre_ldst_uimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0xf8000000) { // STR_x_unscaled: size=11 111 0 00 opc=00 0 imm9:9 00 Rn_SP:5 Rt:5
         store<u16>(rec, OP_STR_x_imm, 4); store<u16>(rec, 161, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0xf8000400) { // STR_x_post: size=11 111 0 00 opc=00 0 imm9:9 01 Rn_SP:5 Rt:5
         store<u16>(rec, OP_STR_x_imm, 4); store<u16>(rec, 162, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0xf8000800) { // STR_x_unpriv: size=11 111 0 00 opc=00 0 imm9:9 10 Rn_SP:5 Rt:5
         store<u16>(rec, OP_STR_x_imm, 4); store<u16>(rec, 163, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0xf8000c00) { // STR_x_pre: size=11 111 0 00 opc=00 0 imm9:9 11 Rn_SP:5 Rt:5
         store<u16>(rec, OP_STR_x_imm, 4); store<u16>(rec, 164, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0xf8200800) { // STR_x_reg: size=11 111 0 00 opc=00 1 Rm:5 option:3 S:1 10 Rn_SP:5 Rt:5
         store<u16>(rec, OP_STR_x_reg, 4); store<u16>(rec, 165, 6);
         store<u16>(rec, reg(w, 16, false), 12);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_reg(w, rec);
+        if (pre_ldst_reg(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffc00000) == 0xf9400000) { // LDR_x_uimm: size=11 111 0 01 opc=01 imm12:12 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDR_x_imm, 4); store<u16>(rec, 166, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_uimm(w, rec);
+        if (pre_ldst_uimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0xf8400000) { // LDR_x_unscaled: size=11 111 0 00 opc=01 0 imm9:9 00 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDR_x_imm, 4); store<u16>(rec, 167, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0xf8400400) { // LDR_x_post: size=11 111 0 00 opc=01 0 imm9:9 01 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDR_x_imm, 4); store<u16>(rec, 168, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0xf8400800) { // LDR_x_unpriv: size=11 111 0 00 opc=01 0 imm9:9 10 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDR_x_imm, 4); store<u16>(rec, 169, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0xf8400c00) { // LDR_x_pre: size=11 111 0 00 opc=01 0 imm9:9 11 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDR_x_imm, 4); store<u16>(rec, 170, 6);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_simm(w, rec);
+        if (pre_ldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xffe00c00) == 0xf8600800) { // LDR_x_reg: size=11 111 0 00 opc=01 1 Rm:5 option:3 S:1 10 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDR_x_reg, 4); store<u16>(rec, 171, 6);
         store<u16>(rec, reg(w, 16, false), 12);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_reg(w, rec);
+        if (pre_ldst_reg(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xff000000) == 0x98000000) { // LDRSW_lit: 10 011 0 00 imm19:19 Rt:5
         store<u16>(rec, OP_LDRSW_lit, 4); store<u16>(rec, 172, 6);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_literal(w, rec);
+        if (pre_literal(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xff000000) == 0x18000000) { // LDR_lit_w: 00 011 0 00 imm19:19 Rt:5
         store<u16>(rec, OP_LDR_lit_w, 4); store<u16>(rec, 173, 6);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_literal(w, rec);
+        if (pre_literal(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xff000000) == 0x58000000) { // LDR_lit_x: 01 011 0 00 imm19:19 Rt:5
         store<u16>(rec, OP_LDR_lit_x, 4); store<u16>(rec, 174, 6);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_literal(w, rec);
+        if (pre_literal(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0xff000000) == 0xd8000000) { // PRFM_lit: 11 011 0 00 imm19:19 Rt:5
         store<u16>(rec, OP_PRFM, 4); store<u16>(rec, 175, 6);
@@ -1250,7 +1544,9 @@ export function decodeInto(w: u32, rec: usize): bool {
         store<u16>(rec, reg(w, 16, false), 12);
         store<u16>(rec, reg(w, 5, true), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_ldst_reg(w, rec);
+        if (pre_ldst_reg(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0x3f20fc00) == 0x38200000) { // LDADD: size:2 111 0 00 A:1 R:1 1 Rs:5 0000 00 Rn_SP:5 Rt:5
         store<u16>(rec, OP_LDADD, 4); store<u16>(rec, 207, 6);
@@ -1485,14 +1781,18 @@ export function decodeInto(w: u32, rec: usize): bool {
         store<u16>(rec, reg(w, 16, false), 12);
         store<u16>(rec, reg(w, 5, false), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_crc(w, rec);
+        if (pre_crc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0x7fe0f000) == 0x1ac05000) { // CRC32C: sf:1 0 0 11010110 Rm:5 010 1 sz:2 Rn:5 Rd:5
         store<u16>(rec, OP_CRC32C, 4); store<u16>(rec, 85, 6);
         store<u16>(rec, reg(w, 16, false), 12);
         store<u16>(rec, reg(w, 5, false), 10);
         store<u16>(rec, reg(w, 0, false), 8);
-        return pre_crc(w, rec);
+        if (pre_crc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       if ((w & 0x7fe08000) == 0x1b000000) { // MADD: sf:1 00 11011 000 Rm:5 0 Ra:5 Rn:5 Rd:5
         store<u16>(rec, OP_MADD, 4); store<u16>(rec, 86, 6);
