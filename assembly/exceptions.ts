@@ -41,7 +41,8 @@ const PSTATE_F: u32 = 1 << 6;
 /** PSTATE in SPSR_ELx format (C5.2.18): NZCV, DAIF, M[3:0] = EL:SPSel (AArch64). */
 export function pstateToSPSR(): u64 {
   const el = load<u32>(CURRENT_EL);
-  return <u64>(load<u32>(NZCV) | load<u32>(DAIF) | (el << 2) | load<u32>(SPSEL));
+  const il: u32 = illegalState ? 1 << 20 : 0; // PSTATE.IL
+  return <u64>(load<u32>(NZCV) | il | load<u32>(DAIF) | (el << 2) | load<u32>(SPSEL));
 }
 
 /** Moves the live SP (slot XSP) into its bank and loads the bank the new PSTATE selects. */
@@ -134,8 +135,9 @@ export function updateAttention(): void {
  */
 export function takePending(): bool {
   if (illegalState) {
+    takeSync(EC_ILLEGAL, 0, 0, false); // SPSR_EL1.IL = 1 records the illegal return
     illegalState = false;
-    takeSync(EC_ILLEGAL, 0, 0, false);
+    updateAttention();
     return true;
   }
   const hcr = load<u64>(HCR_EL2);

@@ -12,6 +12,7 @@ import { dataAbortISS } from './syndrome';
 export const ACC_READ: u32 = 0;
 export const ACC_WRITE: u32 = 1;
 export const ACC_EXEC: u32 = 2;
+export const ACC_RMW: u32 = 3; // atomic read-modify-write (addrAligned only)
 
 // Fault status codes (DFSC/IFSC), D17.2.40.
 export const FSC_ADDR_SIZE: u32 = 0x00; // + level
@@ -356,23 +357,21 @@ function finishSplit(): void {
 
 /**
  * Host address for an access that must be naturally aligned whatever the memory type
- * (exclusives, acquire/release, atomics: D1.3.4 / B2.5.2). acc is ACC_READ or ACC_WRITE; an
- * atomic read-modify-write asks for ACC_WRITE, which in this TLB implies read permission too
- * only after both were checked, so it translates twice on a miss.
+ * (exclusives, acquire/release, atomics: B2.5.2), checked before translation. acc is ACC_READ,
+ * ACC_WRITE or ACC_RMW. An atomic read-modify-write reports a fault as a read (WnR = 0) when a
+ * read would have raised the same fault (alignment, or no read permission), else as a write.
  */
 export function addrAligned(va: u64, size: u32, regime: u32, acc: u32): usize {
   if ((va & (<u64>size - 1)) != 0) {
-    // Alignment faults on these accesses take priority over translation faults? No: the
-    // architecture checks alignment first for these (B2.5.2: "regardless of memory type").
-    abortToEL1(va, acc, FSC_ALIGNMENT, false);
+    abortToEL1(va, acc == ACC_WRITE ? ACC_WRITE : ACC_READ, FSC_ALIGNMENT, false);
     return 0;
   }
-  if (acc == ACC_WRITE) {
+  if (acc == ACC_RMW) {
     const r = addrR(va, size, regime);
     if (!r) return 0;
     return addrW(va, size, regime);
   }
-  return addrR(va, size, regime);
+  return acc == ACC_WRITE ? addrW(va, size, regime) : addrR(va, size, regime);
 }
 
 /** Host address of the instruction at pc, filling the one-entry fetch cache, or 0 after a fault. */

@@ -35,7 +35,7 @@
 //   * CASP with odd Rs or Rt is UNDEFINED by the architecture (pre_casp returns false).
 import { recWord, recD, recN, recM, recA, nextPC, sext } from '../cpu';
 import { EXCL_VALID, EXCL_ADDR, EXCL_SIZE } from '../layout';
-import { addrW, addrAligned, regimeNow, ACC_READ, ACC_WRITE } from '../memory';
+import { addrW, addrAligned, regimeNow, ACC_READ, ACC_WRITE, ACC_RMW } from '../memory';
 import { spAlignOK, loadSized, storeSized } from './ldst';
 
 const M32: u64 = 0xffffffff;
@@ -58,8 +58,7 @@ const M32: u64 = 0xffffffff;
  */
 // @ts-ignore: decorator
 @inline function alignedW(va: u64, size: u32, regime: u32): usize {
-  if ((va & (<u64>size - 1)) != 0) return addrAligned(va, size, regime, ACC_WRITE);
-  return addrW(va, size, regime);
+  return addrAligned(va, size, regime, ACC_WRITE);
 }
 
 // @ts-ignore: decorator
@@ -199,7 +198,7 @@ export function exec_CAS(rec: usize): void {
   const cmp = load<u64>(rs) & mask;
   const nv = load<u64>(recD(rec));
   // A CAS is a read-modify-write: it needs write permission even when the comparison fails.
-  const h = addrAligned(load<u64>(recN(rec)), size, regimeNow(), ACC_WRITE);
+  const h = addrAligned(load<u64>(recN(rec)), size, regimeNow(), ACC_RMW);
   if (h == 0) return;
   const old = loadSized(h, size);
   if (old == cmp) storeSized(h, nv, size);
@@ -231,7 +230,7 @@ export function exec_CASP(rec: usize): void {
   const va = load<u64>(recN(rec));
   const regime = regimeNow();
   if (is64) {
-    const h = addrAligned(va, 16, regime, ACC_WRITE);
+    const h = addrAligned(va, 16, regime, ACC_RMW);
     if (h == 0) return;
     const o1 = load<u64>(h);
     const o2 = load<u64>(h, 8);
@@ -243,7 +242,7 @@ export function exec_CASP(rec: usize): void {
     store<u64>(rs, o1);
     store<u64>(rs + 8, o2);
   } else {
-    const h = addrAligned(va, 8, regime, ACC_WRITE);
+    const h = addrAligned(va, 8, regime, ACC_RMW);
     if (h == 0) return;
     const old = load<u64>(h);
     if (old == ((s1 & M32) | (s2 << 32))) store<u64>(h, (t1 & M32) | (t2 << 32));
@@ -276,7 +275,7 @@ const OP_SWP: u32 = 8;
   const size: u32 = 1 << (recWord(rec) >> 30);
   const mask = sizeMask(size);
   const s = load<u64>(recM(rec)) & mask;
-  const h = addrAligned(load<u64>(recN(rec)), size, regimeNow(), ACC_WRITE);
+  const h = addrAligned(load<u64>(recN(rec)), size, regimeNow(), ACC_RMW);
   if (h == 0) return;
   const old = loadSized(h, size);
   let nv: u64;

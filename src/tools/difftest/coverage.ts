@@ -1,0 +1,59 @@
+// Per-encoding coverage of a set of differential-test cases: for every entry of the encoding
+// table, how many cases were generated and compared, in which memory modes, and which entries
+// have none (with the reason, when the generator excludes them on purpose).
+import { PARSED, matchEncoding } from '../../isa/encodings.ts';
+import { type Case, F_MMU_OFF, F_ALIGN_CHECK } from './format.ts';
+import { EXCLUDED, PARTIAL_EXCLUSIONS } from './generate.ts';
+import type { CompareSummary } from './compare.ts';
+
+export interface CoverageRow {
+  name: string;
+  group: string;
+  generated: number;
+  mmuOff: number;
+  alignCheck: number;
+  compared: number;
+  mismatched: number;
+  excluded?: string;
+  partial?: string;
+}
+
+export function coverage(cases: readonly Case[], summary?: CompareSummary): CoverageRow[] {
+  const rows = new Map<string, CoverageRow>();
+  for (const p of PARSED) {
+    rows.set(p.name, {
+      name: p.name, group: p.group, generated: 0, mmuOff: 0, alignCheck: 0, compared: 0, mismatched: 0,
+      excluded: EXCLUDED[p.name], partial: PARTIAL_EXCLUSIONS[p.name],
+    });
+  }
+  const missing = new Set(summary?.missing.map((m) => m.index));
+  const bad = new Set(summary?.mismatches.map((m) => m.index));
+  cases.forEach((c, i) => {
+    const enc = matchEncoding(c.insn);
+    const row = enc && rows.get(enc.name);
+    if (!row) return;
+    row.generated++;
+    if (c.flags & F_MMU_OFF) row.mmuOff++;
+    if (c.flags & F_ALIGN_CHECK) row.alignCheck++;
+    if (summary && !missing.has(i)) row.compared++;
+    if (bad.has(i)) row.mismatched++;
+  });
+  return [...rows.values()];
+}
+
+/** A plain-text table, then the entries without cases and those below `min` cases. */
+export function formatCoverage(rows: readonly CoverageRow[], min = 50): string {
+  const lines: string[] = [];
+  lines.push(`${'encoding'.padEnd(18)} ${'group'.padEnd(7)} ${'cases'.padStart(6)} ${'mmuoff'.padStart(6)} ${'A=1'.padStart(5)} ${'compared'.padStart(8)} ${'mismatch'.padStart(8)}`);
+  for (const r of rows) {
+    lines.push(`${r.name.padEnd(18)} ${r.group.padEnd(7)} ${String(r.generated).padStart(6)} ${String(r.mmuOff).padStart(6)} ${String(r.alignCheck).padStart(5)} ${String(r.compared).padStart(8)} ${String(r.mismatched).padStart(8)}${r.partial ? '  (partial: ' + r.partial + ')' : ''}`);
+  }
+  const none = rows.filter((r) => r.generated === 0);
+  const few = rows.filter((r) => r.generated > 0 && r.generated < min);
+  const total = rows.reduce((a, r) => a + r.generated, 0);
+  lines.push('');
+  lines.push(`${total} cases over ${rows.length - none.length} of ${rows.length} encodings.`);
+  lines.push(`No cases (${none.length}): ${none.map((r) => `${r.name}${r.excluded ? ' [' + r.excluded + ']' : ''}`).join('; ') || 'none'}`);
+  lines.push(`Fewer than ${min} cases (${few.length}): ${few.map((r) => `${r.name} (${r.generated})`).join(', ') || 'none'}`);
+  return lines.join('\n');
+}
