@@ -64,7 +64,7 @@ export function takeException(vecOff: u32, esr: u64, elr: u64, far: u64, setFar:
   else if (load<u32>(SPSEL) != 0) base += 0x200; // current EL with SP_ELx
   store<u64>(SPSR_EL1, pstateToSPSR());
   store<u64>(ELR_EL1, elr);
-  store<u64>(ESR_EL1, esr);
+  if (vecOff == VEC_SYNC || vecOff == VEC_SERROR) store<u64>(ESR_EL1, esr); // IRQ/FIQ leave it
   if (setFar) store<u64>(FAR_EL1, far);
   switchStack(1, 1);
   store<u32>(DAIF, 0x3c0);
@@ -107,6 +107,7 @@ export function exceptionReturn(): void {
   store<u32>(DAIF, <u32>spsr & 0x3c0);
   if (m == 0 || m == 4 || m == 5) {
     switchStack(m >> 2, m & 1);
+    illegalState = ((spsr >> 20) & 1) != 0; // SPSR.IL is restored to PSTATE.IL
   } else {
     illegalState = true; // M names a mode this vCPU cannot enter
   }

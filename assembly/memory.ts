@@ -23,7 +23,7 @@ export const FSC_SYNC_EXTERNAL: u32 = 0x10;
 export const FSC_ALIGNMENT: u32 = 0x21;
 
 const INVALID_TAG: u64 = 0xffffffffffffffff;
-const FAIL: u64 = 0xffffffffffffffff;
+export const FAIL: u64 = 0xffffffffffffffff;
 const PARANGE_BITS: u32 = 40; // ID_AA64MMFR0_EL1.PARange = 0b0010
 
 // ---- TLB ----
@@ -62,6 +62,7 @@ export function tlbFlushPage(va: u64): void {
 
 // ---- The result of the last walk (valid when translate() did not return FAIL) ----
 let walkDevice: bool = false; // stage-1 memory type is Device
+let walkAttr: u32 = 0; // the MAIR_EL1 attribute byte of the translation (0 = Device-nGnRnE)
 let walkPermR: bool = false;
 let walkPermW: bool = false;
 let walkPermX: bool = false;
@@ -115,8 +116,9 @@ function internalError(): void {
 /** A stage-2 fault: exit to the host with an ESR_EL2-style syndrome (EC 0x24 or 0x20). */
 function stage2Exit(va: u64, ipa: u64, acc: u32, s1ptw: bool, cm: bool): void {
   let esr: u64;
-  if (acc == ACC_EXEC && !s1ptw) {
-    esr = (<u64>0x20 << 26) | (1 << 25) | s2FaultFSC;
+  if (acc == ACC_EXEC) {
+    // An instruction fetch reports EC 0x20 even when its stage-1 walk faulted (S1PTW = 1).
+    esr = (<u64>0x20 << 26) | (1 << 25) | s2FaultFSC | (s1ptw ? 1 << 7 : 0);
     store<u32>(EXIT_REASON, EXIT_IABT);
   } else {
     let iss: u32 = s2FaultFSC;
@@ -134,6 +136,12 @@ function stage2Exit(va: u64, ipa: u64, acc: u32, s1ptw: bool, cm: bool): void {
   store<u32>(FAULT, 1);
 }
 
+/** TCR_ELx.IPS as a number of bits, capped at the implemented PARange (40). */
+function outputBits(ips: u32): u32 {
+  const bits: u32 = ips == 0 ? 32 : ips == 1 ? 36 : ips == 2 ? 40 : ips == 3 ? 42 : ips == 4 ? 44 : 48;
+  return bits < PARANGE_BITS ? bits : PARANGE_BITS;
+}
+
 // ---- Stage 1 (EL1&0 regime), D8 "The AArch64 Virtual Memory System Architecture" ----
 let s1FaultFSC: u32 = 0;
 let s1WalkIPA: u64 = 0; // the IPA of a table read that faulted at stage 2
@@ -148,6 +156,7 @@ function stage1(va: u64, regime: u32): u64 {
     // MMU off: VA = IPA; data accesses are Device-nGnRnE, fetches Normal (D8.2.10).
     walkDevice = true;
     walkPermR = true; walkPermW = true; walkPermX = true;
+    walkAttr = 0;
     s1LastLevel = 0;
     if ((va >> PARANGE_BITS) != 0) { s1FaultFSC = FSC_ADDR_SIZE + 0; return FAIL; }
     return va;
@@ -170,8 +179,12 @@ function stage1(va: u64, regime: u32): u64 {
   if (high != ext || epd) { s1FaultFSC = FSC_TRANSLATION + 0; return FAIL; }
   const stride: u32 = gbits - 3;
   let level: i32 = 4 - <i32>((inBits - gbits + stride - 1) / stride);
+  // Output addresses are limited by TCR_EL1.IPS, and by PARange (D8.2.4, "output address size").
+  const oaBits = outputBits(<u32>((tcr >> 32) & 7));
   // BADDR: the start table may be smaller than a granule, aligned to its size (at least 64 bytes).
-  let table: u64 = load<u64>(upper ? TTBR1_EL1 : TTBR0_EL1) & 0x0000ffffffffffc0;
+  const ttbr = load<u64>(upper ? TTBR1_EL1 : TTBR0_EL1);
+  let table: u64 = ttbr & 0x0000ffffffffffc0;
+  if ((table >> oaBits) != 0) { s1FaultFSC = FSC_ADDR_SIZE + 0; return FAIL; }
   let apTable: u64 = 0;
   let xnTable = false;
   let pxnTable = false;
@@ -180,7 +193,6 @@ function stage1(va: u64, regime: u32): u64 {
     const idxBits: u32 = shift + stride > inBits ? inBits - shift : stride;
     const idx = (va >> shift) & ((<u64>1 << idxBits) - 1);
     const ipa = table + idx * 8;
-    if ((ipa >> PARANGE_BITS) != 0) { s1FaultFSC = FSC_ADDR_SIZE + <u32>level; return FAIL; }
     const pa = stage2(ipa);
     if (pa == FAIL || !s2PermR) {
       if (load<u32>(EXIT_REASON) == EXIT_INTERNAL) return FAIL;
@@ -194,6 +206,8 @@ function stage1(va: u64, regime: u32): u64 {
       if ((desc >> 60) & 1) xnTable = true;
       if ((desc >> 59) & 1) pxnTable = true;
       table = desc & 0x0000ffffffffffff & ~((<u64>1 << gbits) - 1);
+      // A next-level table out of range is an address size fault at this descriptor's level.
+      if ((table >> oaBits) != 0) { s1FaultFSC = FSC_ADDR_SIZE + <u32>level; return FAIL; }
       level++;
       continue;
     }
@@ -202,7 +216,7 @@ function stage1(va: u64, regime: u32): u64 {
     if (level < 3 && (level == 0 || (gbits != 12 && level == 1))) { s1FaultFSC = FSC_TRANSLATION + <u32>level; return FAIL; }
     const blockMask: u64 = (<u64>1 << shift) - 1;
     const oa = (desc & 0x0000ffffffffffff & ~blockMask) | (va & blockMask);
-    if ((oa >> PARANGE_BITS) != 0) { s1FaultFSC = FSC_ADDR_SIZE + <u32>level; return FAIL; }
+    if ((oa >> oaBits) != 0) { s1FaultFSC = FSC_ADDR_SIZE + <u32>level; return FAIL; }
     if ((desc & (1 << 10)) == 0) { s1FaultFSC = FSC_ACCESS_FLAG + <u32>level; return FAIL; }
     // Permissions, D8.4: AP[2:1] with the hierarchical APTable limits.
     let ap = <u32>((desc >> 6) & 3);
@@ -223,6 +237,7 @@ function stage1(va: u64, regime: u32): u64 {
     walkPermX = el0 ? !uxn && !(wxn && walkPermW) : !pxn && ap != 1 && !(wxn && walkPermW);
     const attr = <u32>((load<u64>(MAIR_EL1) >> (((desc >> 2) & 7) * 8)) & 0xff);
     walkDevice = (attr & 0xf0) == 0;
+    walkAttr = attr;
     s1LastLevel = <u32>level;
     return oa;
   }
@@ -410,18 +425,21 @@ export function addrMaintenance(va: u64, isZero: bool): usize {
 }
 
 /** AT S1E1R and friends: stage-1 only, no fault taken; returns PAR_EL1's value. */
+/**
+ * AT S1E1R and friends: stage-1 only; returns PAR_EL1's value, or FAIL when a stage-2 fault on
+ * the walk's table reads exits to the host (as a data abort with S1PTW = 1 and CM = 1, like
+ * QEMU and the Arm ARM's AArch64.AT pseudocode with EL2 enabled).
+ */
 export function atStage1(va: u64, regime: u32, write: bool): u64 {
   const ipa = stage1(va, regime);
   if (ipa == FAIL) {
-    if (s1WalkFailedAtS2) {
-      // PAR_EL1 with S = 1 (stage-2 fault during the walk), PTW = 1.
-      return 1 | ((<u64>s2FaultFSC) << 1) | (1 << 8) | (1 << 9);
-    }
+    if (load<u32>(EXIT_REASON) == EXIT_INTERNAL) return FAIL;
+    if (s1WalkFailedAtS2) { stage2Exit(va, s1WalkIPA, ACC_READ, true, true); return FAIL; }
     return 1 | ((<u64>s1FaultFSC) << 1);
   }
   const ok = write ? walkPermW : walkPermR;
   if (!ok) return 1 | ((<u64>(FSC_PERMISSION + s1LastLevel)) << 1);
-  return (ipa & 0x0000fffffffff000) | (walkDevice ? 0 : (<u64>0xff << 56));
+  return (ipa & 0x0000fffffffff000) | (<u64>walkAttr << 56);
 }
 
 export function pcNow(): u64 { return load<u64>(PC); }

@@ -153,10 +153,10 @@ export function readSysreg(k: u32): u64 {
     case key(3, 3, 14, 0, 0): return load<u64>(CNTFRQ_EL0);
     case key(3, 3, 14, 0, 1): return counter();
     case key(3, 3, 14, 0, 2): return virtCounter();
-    case key(3, 3, 14, 2, 0): return sext32(load<u64>(CNTP_CVAL_EL0) - counter());
+    case key(3, 3, 14, 2, 0): return (load<u64>(CNTP_CVAL_EL0) - counter()) & 0xffffffff; // TVAL: bits 63:32 RES0
     case key(3, 3, 14, 2, 1): return timerCtl(CNTP_CTL_EL0, load<u64>(CNTP_CVAL_EL0), counter());
     case key(3, 3, 14, 2, 2): return load<u64>(CNTP_CVAL_EL0);
-    case key(3, 3, 14, 3, 0): return sext32(load<u64>(CNTV_CVAL_EL0) - virtCounter());
+    case key(3, 3, 14, 3, 0): return (load<u64>(CNTV_CVAL_EL0) - virtCounter()) & 0xffffffff;
     case key(3, 3, 14, 3, 1): return timerCtl(CNTV_CTL_EL0, load<u64>(CNTV_CVAL_EL0), virtCounter());
     case key(3, 3, 14, 3, 2): return load<u64>(CNTV_CVAL_EL0);
   }
@@ -165,7 +165,7 @@ export function readSysreg(k: u32): u64 {
   return 0; // reserved ID registers read as zero
 }
 
-// TVAL is a signed 32-bit view of CVAL - count (D11.2.4).
+// A TVAL write is a signed 32-bit offset from the count (D11.2.4).
 // @ts-ignore: decorator
 @inline function sext32(v: u64): u64 { return <u64>(<i64>(<i32>(<u32>v))); }
 

@@ -181,10 +181,16 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
     const vm = await VM.create(opts);
     if (p.dtbOut) writeOutput(p.dtbOut, vm.boot.dtb);
 
-    // Console output goes straight to stdout, flushed at each newline and when the run ends.
+    // UART output goes to stdout, flushed at each newline and when the run ends; semihosting
+    // console output goes to stderr, where QEMU's -semihosting writes it.
     let pending: number[] = [];
+    const semihostText = new TextDecoder();
     const flush = () => { if (pending.length) { io.stdout(Uint8Array.from(pending)); pending = []; } };
-    vm.onOutput((b) => { pending.push(...b); if (b.includes(10) || pending.length >= 4096) flush(); });
+    vm.onOutput((b, source) => {
+      if (source === 'semihosting') { flush(); io.stderr(semihostText.decode(b, { stream: true })); return; }
+      pending.push(...b);
+      if (b.includes(10) || pending.length >= 4096) flush();
+    });
     const r = vm.run({ budget: p.budget });
     flush();
     if (r.message) io.stderr(`a64vm: ${r.message}\n`);

@@ -68,6 +68,10 @@ export interface RunResult {
 
 export const EXIT_BUDGET_STATUS = 3;
 
+/** Where console output came from: the PL011's transmit line or a semihosting call. */
+export type OutputSource = 'uart' | 'semihosting';
+export type OutputListener = (bytes: Uint8Array, source: OutputSource) => void;
+
 const UNLIMITED = 1n << 62n;
 
 export class VM {
@@ -84,7 +88,7 @@ export class VM {
   readonly board: BoardConfig;
   readonly boot: BootPlan;
   private readonly vcpu: Vcpu;
-  private readonly outputListeners = new Set<(bytes: Uint8Array) => void>();
+  private readonly outputListeners = new Set<OutputListener>();
   private readonly exitListeners = new Set<(exit: Exit) => void>();
   private runOutput: number[] = [];
   private stdin: number[] = [];
@@ -112,7 +116,7 @@ export class VM {
     this.memslots.add('ram', RAM_BASE, ramSize);
     this.stage2 = new Stage2(this.cpu);
 
-    this.uart = new Pl011((b) => this.emit(b));
+    this.uart = new Pl011((b) => this.emit(b, 'uart'));
     this.rtc = new Pl031(() => this.wallClock());
     this.bus.map(UART_BASE, this.uart);
     this.bus.map(RTC_BASE, this.rtc);
@@ -122,7 +126,7 @@ export class VM {
     this.smccc = new Smccc(() => [{ mpidr: MPIDR_CPU0, on: true }]);
     if (options.semihosting) {
       this.semihosting = new Semihosting(this.guestMemory, {
-        write: (bytes) => bytes.forEach((b) => this.emit(b)),
+        write: (bytes) => bytes.forEach((b) => this.emit(b, 'semihosting')),
         readByte: () => this.stdin.shift(),
         centiseconds: () => this.elapsedSeconds() * 100,
         epochSeconds: () => this.wallClock(),
@@ -139,8 +143,8 @@ export class VM {
     this.loadBootState(false);
   }
 
-  /** Subscribes to console output; returns the unsubscribe function. */
-  onOutput(listener: (bytes: Uint8Array) => void): () => void {
+  /** Subscribes to console output (UART and semihosting); returns the unsubscribe function. */
+  onOutput(listener: OutputListener): () => void {
     this.outputListeners.add(listener);
     return () => this.outputListeners.delete(listener);
   }
@@ -199,11 +203,11 @@ export class VM {
 
   // ---- internals ----
 
-  private emit(byte: number): void {
+  private emit(byte: number, source: OutputSource): void {
     this.runOutput.push(byte);
     if (this.outputListeners.size) {
       const b = Uint8Array.of(byte);
-      this.outputListeners.forEach((f) => f(b));
+      this.outputListeners.forEach((f) => f(b, source));
     }
   }
 

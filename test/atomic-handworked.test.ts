@@ -52,6 +52,11 @@ describe('LDXR/STXR and the local exclusive monitor', () => {
     rig.setX(5, 0x99n);
     rig.setX(6, 0xaan);
   });
+  /** Runs LDXR x0, [x2] on its own and checks that it marked X for 8 bytes. */
+  function mark(): void {
+    expectDone(rig.run([[0xc85f7c40, 'ldxr x0, [x2]']]));
+    expect(rig.monitor()).toEqual({ valid: 1, addr: hex(X), size: 8 });
+  }
   it('LDXR loads and marks the physical address and size', () => {
     expectDone(rig.run([[0xc85f7c40, 'ldxr x0, [x2]']]));
     expectX(rig, { 0: 7n });
@@ -87,57 +92,69 @@ describe('LDXR/STXR and the local exclusive monitor', () => {
     expectMem(rig, [[X, 0x1122334400000099n]]);
   });
   it('STXR of another size than the LDXR fails (the choice the Arm ARM leaves open)', () => {
-    expectDone(rig.run([[0xc85f7c40, 'ldxr x0, [x2]'], [0x88017c45, 'stxr w1, w5, [x2]']]));
+    mark();
+    expectDone(rig.run([[0x88017c45, 'stxr w1, w5, [x2]']]));
     expectX(rig, { 1: 1n });
     expectMem(rig, [[X, 7n]]);
   });
   it('STXR to another address in the same granule fails', () => {
     rig.setX(6, X + 8);
-    expectDone(rig.run([[0xc85f7c40, 'ldxr x0, [x2]'], [0xc8017cc5, 'stxr w1, x5, [x6]']]));
+    mark();
+    expectDone(rig.run([[0xc8017cc5, 'stxr w1, x5, [x6]']]));
     expectX(rig, { 1: 1n });
     expectMem(rig, [[X + 8, 0x88n]]);
   });
   it('a plain STR to the marked address does not clear the monitor', () => {
-    expectDone(rig.run([[0xc85f7c40, 'ldxr x0, [x2]'], [0xf9000045, 'str x5, [x2]'], [0xc8017c46, 'stxr w1, x6, [x2]']]));
+    mark();
+    expectDone(rig.run([[0xf9000045, 'str x5, [x2]']]));
+    expectMem(rig, [[X, 0x99n]]);
+    expect(rig.monitor().valid).toBe(1);
+    expectDone(rig.run([[0xc8017c46, 'stxr w1, x6, [x2]']]));
     expectX(rig, { 1: 0n });
     expectMem(rig, [[X, 0xaan]]);
   });
   it('an LSE atomic in the marked 64-byte granule clears the monitor', () => {
     rig.setX(7, X + 0x38);
-    expectDone(rig.run([[0xc85f7c40, 'ldxr x0, [x2]'], [0xf82500e8, 'ldadd x5, x8, [x7]'], [0xc8017c46, 'stxr w1, x6, [x2]']]));
-    expectX(rig, { 1: 1n });
-    expectMem(rig, [[X, 7n]]);
+    rig.setU64(X + 0x38, 0x10n);
+    mark();
+    expectDone(rig.run([[0xf82500e8, 'ldadd x5, x8, [x7]'], [0xc8017c46, 'stxr w1, x6, [x2]']]));
+    expectX(rig, { 1: 1n, 8: 0x10n });
+    expectMem(rig, [[X, 7n], [X + 0x38, 0xa9n]]);
   });
   it('an LSE atomic outside the granule leaves the monitor set', () => {
     rig.setX(7, X + 0x40);
-    expectDone(rig.run([[0xc85f7c40, 'ldxr x0, [x2]'], [0xf82500e8, 'ldadd x5, x8, [x7]'], [0xc8017c46, 'stxr w1, x6, [x2]']]));
-    expectX(rig, { 1: 0n });
-    expectMem(rig, [[X, 0xaan]]);
+    rig.setU64(X + 0x40, 0x10n);
+    mark();
+    expectDone(rig.run([[0xf82500e8, 'ldadd x5, x8, [x7]'], [0xc8017c46, 'stxr w1, x6, [x2]']]));
+    expectX(rig, { 1: 0n, 8: 0x10n });
+    expectMem(rig, [[X, 0xaan], [X + 0x40, 0xa9n]]);
   });
   it('a CAS in the granule clears the monitor even when its comparison fails', () => {
     rig.setX(7, X + 8);
     rig.setX(9, 0x1234n);
-    expectDone(rig.run([[0xc85f7c40, 'ldxr x0, [x2]'], [0xc8a97ce5, 'cas x9, x5, [x7]'], [0xc8017c46, 'stxr w1, x6, [x2]']]));
+    mark();
+    expectDone(rig.run([[0xc8a97ce5, 'cas x9, x5, [x7]'], [0xc8017c46, 'stxr w1, x6, [x2]']]));
     expectX(rig, { 1: 1n, 9: 0x88n });
     expectMem(rig, [[X, 7n], [X + 8, 0x88n]]);
   });
   it('CLREX clears the monitor', () => {
-    expectDone(rig.run([[0xc85f7c40, 'ldxr x0, [x2]'], [0xd5033f5f, 'clrex'], [0xc8017c46, 'stxr w1, x6, [x2]']]));
+    mark();
+    expectDone(rig.run([[0xd5033f5f, 'clrex'], [0xc8017c46, 'stxr w1, x6, [x2]']]));
     expectX(rig, { 1: 1n });
     expectMem(rig, [[X, 7n]]);
   });
   it('taking an exception (SVC) clears the monitor', () => {
-    expectDone(rig.run([[0xc85f7c40, 'ldxr x0, [x2]']]));
-    expect(rig.monitor().valid).toBe(1);
+    mark();
     const r = rig.run([[0xd4000001, 'svc #0']]);
     expectTaken(r, { vector: 0x200, esr: esr(EC.SVC64, 0), elr: rig.code + 4 });
     expect(rig.monitor().valid).toBe(0);
   });
   it('ERET clears the monitor', () => {
-    expectDone(rig.run([[0xc85f7c40, 'ldxr x0, [x2]']]));
-    rig.cpu.setSysreg('ELR_EL1', BigInt(rig.code + 4));
+    mark();
+    rig.cpu.setSysreg('ELR_EL1', BigInt(rig.code + 8));
     rig.cpu.setSysreg('SPSR_EL1', 0x3c5n); // EL1h, DAIF masked
-    expectDone(rig.run([[0xd69f03e0, 'eret'], NOP]));
+    const r = rig.run([[0xd69f03e0, 'eret'], 0, NOP], { steps: 2 });
+    expect({ pc: hex(r.pc), exception: r.exc }).toEqual({ pc: hex(rig.code + 12), exception: null });
     expect(rig.monitor().valid).toBe(0);
   });
   it('the monitor tracks the physical address: STXR through another VA of the same memory passes', () => {
@@ -145,7 +162,9 @@ describe('LDXR/STXR and the local exclusive monitor', () => {
     rig.s1Alias(AV, D);
     rig.setX(2, AV + 0x40);
     rig.setX(6, X);
-    expectDone(rig.run([[0xc85f7c40, 'ldxr x0, [x2]'], [0xc8017cc5, 'stxr w1, x5, [x6]']]));
+    expectDone(rig.run([[0xc85f7c40, 'ldxr x0, [x2]']]));
+    expect(rig.monitor()).toEqual({ valid: 1, addr: hex(X), size: 8 });
+    expectDone(rig.run([[0xc8017cc5, 'stxr w1, x5, [x6]']]));
     expectX(rig, { 0: 7n, 1: 0n });
     expectMem(rig, [[X, 0x99n]]);
   });
@@ -222,7 +241,9 @@ describe('exclusive pairs: LDXP/STXP', () => {
     expectEL1Abort(rig.run([[0xc87f0440, 'ldxp x0, x1, [x2]']]), dabtISS({ dfsc: DFSC.ALIGNMENT }), P + 8);
   });
   it('STXP of another size than the LDXP fails', () => {
-    expectDone(rig.run([[0xc87f0440, 'ldxp x0, x1, [x2]'], [0x88231845, 'stxp w3, w5, w6, [x2]']]));
+    expectDone(rig.run([[0xc87f0440, 'ldxp x0, x1, [x2]']]));
+    expect(rig.monitor()).toEqual({ valid: 1, addr: hex(P), size: 16 });
+    expectDone(rig.run([[0x88231845, 'stxp w3, w5, w6, [x2]']]));
     expectX(rig, { 3: 1n });
     expectMem(rig, [[P, 1n], [P + 8, 2n]]);
   });
@@ -364,12 +385,12 @@ describe('CAS: compare and swap', () => {
     expectMem(rig, [[X, 20n]]);
     expectX(rig, { 1: 20n });
   });
-  it('CAS with Rs == Rt, equal: stores the same value; Rs unchanged', () => {
-    rig.setU64(X, 13n);
-    rig.setX(1, 13n);
-    expectDone(rig.run([[0xc8a17c41, 'cas x1, x1, [x2]']]));
-    expectMem(rig, [[X, 13n]]);
-    expectX(rig, { 1: 13n });
+  it('CAS Ws with Rs == Rt, equal: stores the same word; Rs gets the old word zero-extended', () => {
+    rig.setU64(X, 0x123456780000000dn);
+    rig.setX(1, 0xffffffff0000000dn);
+    expectDone(rig.run([[0x88a17c41, 'cas w1, w1, [x2]']]));
+    expectMem(rig, [[X, 0x123456780000000dn]]);
+    expectX(rig, { 1: 0xdn });
   });
   it('CAS on a read-only block faults even though the comparison fails (WnR = 1); Xs unchanged', () => {
     const RO = rig.block(2);

@@ -14,7 +14,7 @@ import {
   ACC_EL0_RO, ACC_EL0_RO_EL1_RW, ACC_EL0_UCT, ACC_EL0_UMA, ACC_EL0_PCT, ACC_EL0_VCT, ACC_EL0_PT,
   ACC_EL0_VT, ACC_EL0_FRQ, K_SP_EL0, K_CNTFRQ, spEl0Live,
 } from '../sysregs';
-import { tlbFlushAll, tlbFlushPage, addrMaintenance, atStage1 } from '../memory';
+import { tlbFlushAll, tlbFlushPage, addrMaintenance, atStage1, FAIL } from '../memory';
 
 // @ts-ignore: decorator
 @inline function imm16(rec: usize): u32 { return (recWord(rec) >> 5) & 0xffff; }
@@ -207,7 +207,9 @@ export function exec_SYS(rec: usize): void {
     }
     if (op1 == 0 && crm == 8 && op2 <= 3) { // AT S1E1R, S1E1W, S1E0R, S1E0W
       if (el0) { undefinedInsn(); return; }
-      store<u64>(PAR_EL1, atStage1(xt, op2 >= 2 ? 0 : 1, (op2 & 1) != 0));
+      const par = atStage1(xt, op2 >= 2 ? 0 : 1, (op2 & 1) != 0);
+      if (par == FAIL) return; // exited to the host
+      store<u64>(PAR_EL1, par);
       nextPC(); return;
     }
   }
@@ -229,9 +231,9 @@ export function exec_SYS(rec: usize): void {
 /** DC ZVA: zeroes the 64-byte block (DCZID_EL0.BS = 4) holding Xt, as a store. */
 function dcZva(w: u32, xt: u64): void {
   if (atEL0() && ((sctlr() >> 14) & 1) == 0) { trapSysreg(w, 0); return; } // SCTLR_EL1.DZE
-  const base = xt & ~(<u64>63);
-  const h = addrMaintenance(base, true);
+  // Translated at Xt itself, so that a fault reports FAR = Xt; the block never crosses a page.
+  const h = addrMaintenance(xt, true);
   if (h == 0) return;
-  memory.fill(h, 0, 64);
+  memory.fill(h - <usize>(xt & 63), 0, 64);
   nextPC();
 }
