@@ -129,6 +129,14 @@ describe('LDXR/STXR and the local exclusive monitor', () => {
     expectX(rig, { 1: 0n, 8: 0x10n });
     expectMem(rig, [[X, 0xaan], [X + 0x40, 0xa9n]]);
   });
+  it('an LSE atomic just below the granule leaves the monitor set (the granule is 64 bytes, aligned)', () => {
+    rig.setX(7, X - 8);
+    rig.setU64(X - 8, 0x10n);
+    mark();
+    expectDone(rig.run([[0xf82500e8, 'ldadd x5, x8, [x7]'], [0xc8017c46, 'stxr w1, x6, [x2]']]));
+    expectX(rig, { 1: 0n, 8: 0x10n });
+    expectMem(rig, [[X, 0xaan], [X - 8, 0xa9n]]);
+  });
   it('a CAS in the granule clears the monitor even when its comparison fails', () => {
     rig.setX(7, X + 8);
     rig.setX(9, 0x1234n);

@@ -85,7 +85,7 @@ describe('virt device tree', () => {
     const r = spawnSync('dtc', ['-I', 'dtb', '-O', 'dts', f], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     // The only complaints allowed: no interrupt controller yet.
-    const other = r.stderr.split('\n').filter((l) => l && !/Missing interrupt-parent/.test(l));
+    const other = r.stderr.split('\n').filter((l: string) => l && !/Missing interrupt-parent/.test(l));
     expect(other).toEqual([]);
     expect(r.stdout).toMatch(/method = "hvc";/);
     expect(r.stdout).toMatch(/pl011@9000000 \{/);

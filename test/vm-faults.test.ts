@@ -62,6 +62,18 @@ describe('data aborts outside RAM', () => {
     expect(taken(vm)).toMatchObject({ vector: 0x200, esr: 0x9600_0010n, far: 0xffff_ff80_0000_0000n, elr: BigInt(CODE) });
   });
 
+  it('an instruction fetch whose stage-1 walk is outside RAM: prefetch abort (KVM checks is_iabt first)', async () => {
+    const vm = await guest([0xd503201f]); // nop
+    vm.cpu.setSysreg('TTBR0_EL1', 0x2000_0000n);
+    vm.cpu.setSysreg('TCR_EL1', 25n | (1n << 23n)); // T0SZ = 25, EPD1
+    vm.cpu.setSysreg('SCTLR_EL1', vm.cpu.sysreg('SCTLR_EL1') | 1n);
+    const r = vm.run({ budget: 100 });
+    // The vector fetch walks the same tables, so the guest can never make progress.
+    expect(r.reason).toBe('error');
+    expect(r.message).toMatch(/makes no progress/);
+    expect(taken(vm)).toMatchObject({ esr: 0x8600_0010n, far: BigInt(VBAR + 0x200), elr: BigInt(VBAR + 0x200) });
+  });
+
   it('cache maintenance (CM = 1) is skipped', async () => {
     const vm = await guest([0xd50b7e21, 0xd50b7e22, ...SYSTEM_OFF], { x: { 1: 0x2000_0000n, 2: BigInt(UART) } }); // dc civac, x1; dc civac, x2
     const r = vm.run({ budget: 100 });
