@@ -62,6 +62,13 @@ describe('LDXR/STXR and the local exclusive monitor', () => {
     expectX(rig, { 0: 7n });
     expect(rig.monitor()).toEqual({ valid: 1, addr: hex(X), size: 8 });
   });
+  it('LDAXR Wt marks the exact address and 4 bytes', () => {
+    rig.setU64(X + 0x10, 0xfedcba9876543210n);
+    rig.setX(2, X + 0x10);
+    expectDone(rig.run([[0x885ffc40, 'ldaxr w0, [x2]']]));
+    expectX(rig, { 0: 0x76543210n });
+    expect(rig.monitor()).toEqual({ valid: 1, addr: hex(X + 0x10), size: 4 });
+  });
   it('STXR after LDXR to the same address stores, returns status 0 and clears the monitor', () => {
     expectDone(rig.run([[0xc85f7c40, 'ldxr x0, [x2]'], [0xc8017c45, 'stxr w1, x5, [x2]']]));
     expectX(rig, { 1: 0n });

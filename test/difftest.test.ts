@@ -7,11 +7,10 @@ import { loadGolden } from '../src/tools/difftest/cli.ts';
 import { runA64vm, a64vmUnavailable } from '../src/tools/difftest/a64vm.ts';
 import { runResilient, type BatchOutcome } from '../src/tools/difftest/batch.ts';
 import { matchEncoding } from '../src/isa/encodings.ts';
-import { disasm } from '../src/tools/difftest/disasm.ts';
+import { disassemble, loadDisassembler } from '../src/tools/disasm.ts';
 import { compareRuns, type CompareSummary } from '../src/tools/difftest/compare.ts';
 import { coverage } from '../src/tools/difftest/coverage.ts';
 import { formatMismatch } from '../src/tools/difftest/report.ts';
-import { initDisasm } from '../src/tools/difftest/disasm.ts';
 
 const golden = loadGolden();
 
@@ -26,14 +25,14 @@ describe('a64vm executes like QEMU (committed differential cases)', () => {
     // A case that stops a64vm costs only itself: the run resumes after it (at most 10 times).
     run = await runResilient((b) => runA64vm(b, { timeoutMs: 100_000 }), golden.cases, 10);
     summary = compareRuns(golden.cases, golden.results, run.results);
-    await initDisasm();
+    await loadDisassembler();
   }, 120_000);
 
   it('runs every case to the end', () => {
     expect(why, `a64vm cannot run the case runner: ${why}`).toBeUndefined();
     const stops = run!.stops.map((st) => {
       const c = golden.cases[st.index];
-      return `case #${st.index} ${matchEncoding(c?.insn ?? 0)?.name ?? '?'} \`${disasm(c?.insn ?? 0)}\`: ${st.message}`;
+      return `case #${st.index} ${matchEncoding(c?.insn ?? 0)?.name ?? '?'} \`${disassemble(c?.insn ?? 0)}\`: ${st.message}`;
     });
     expect(stops, `a64vm stopped ${stops.length} time(s)`).toEqual([]);
     expect(run!.results.length).toBe(golden.cases.length);

@@ -820,7 +820,7 @@ describe('stage-2 data aborts: the exit to the host', () => {
   });
   it('at EL0 the exit is the same: EC 0x24, ISV = 1, PC at the instruction, still at EL0', () => {
     const before = rig.regs();
-    const insn = [0xf9400040, 'ldr x0, [x2]'];
+    const insn: Insn = [0xf9400040, 'ldr x0, [x2]'];
     const r = rig.run([insn], { el: 0 });
     expectStage2Abort(r, { esr: esr(EC.DABT_LOWER, dabtISS({ dfsc: T, sas: 3, srt: 0, sf: 1 })), far: AV + 0x40, ipa: B + 0x40, insn: insn[0] });
     expect({ ...rig.regs(), sp: before.sp }).toEqual({ ...before, pc: hex(rig.code) });
@@ -837,7 +837,7 @@ describe('stage-2 data aborts: the exit to the host', () => {
   it('an LDR crossing into a stage-2-unmapped block exits with the IPA of that block and nothing loaded', () => {
     rig.setX(2, B - 4);
     const before = rig.regs();
-    const insn = [0xf9400040, 'ldr x0, [x2]'];
+    const insn: Insn = [0xf9400040, 'ldr x0, [x2]'];
     const r = rig.run([insn]);
     expect({ exit: r.exit.reason, esr: hex(r.exit.esr), ipa: hex(r.exit.ipa) })
       .toEqual({ exit: 'dabt', esr: hex(esr(EC.DABT_LOWER, dabtISS({ dfsc: T, sas: 3, srt: 0, sf: 1 }))), ipa: hex(B) });

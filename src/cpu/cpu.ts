@@ -37,9 +37,9 @@ let compiled: WebAssembly.Module | undefined;
 function wasmModule(): WebAssembly.Module {
   if (!compiled) {
     const path = fileURLToPath(new URL('../../build/cpu.wasm', import.meta.url));
-    let bytes: Buffer;
+    let bytes: Uint8Array<ArrayBuffer>;
     try {
-      bytes = readFileSync(path);
+      bytes = new Uint8Array(readFileSync(path));
     } catch {
       throw new Error(`a64vm: ${path} is missing; run \`npm install\` (or \`npm run build:wasm\`) to build the CPU`);
     }

@@ -11,7 +11,9 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type Case, type Result, encodeCases, decodeCases, parseResults, formatResult } from './format.ts';
+import { type Case, type Result, encodeCases, decodeCases, parseResults, formatResult, SLOT_ADDR } from './format.ts';
+
+const disasm = (w: number) => disassemble(w, BigInt(SLOT_ADDR));
 import { generate, type GenerateOptions } from './generate.ts';
 import { runQemu, qemuAvailable, qemuVersion, QEMU_CPU, RUNNER_ELF } from './qemu.ts';
 import { runA64vm, a64vmUnavailable } from './a64vm.ts';
@@ -20,7 +22,7 @@ import { coverage, formatCoverage } from './coverage.ts';
 import { minimise } from './minimise.ts';
 import { runResilient, type BatchOutcome } from './batch.ts';
 import { formatMismatch } from './report.ts';
-import { initDisasm, disasm } from './disasm.ts';
+import { loadDisassembler as initDisasm, disassemble } from '../disasm.ts';
 import { matchEncoding } from '../../isa/encodings.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));

@@ -4,9 +4,10 @@ import { matchEncoding } from '../../isa/encodings.ts';
 import {
   type Case, type Result, initialState, formatResult, F_MMU_OFF, F_ALIGN_CHECK, MON_KINDS, SYS_NAMES, SLOT_SYS,
   WINDOW_ADDR,
+  SLOT_ADDR,
 } from './format.ts';
 import type { Comparison } from './compare.ts';
-import { disasm } from './disasm.ts';
+import { disassemble } from '../disasm.ts';
 import { effectiveAddress } from './generate.ts';
 
 const h = (v: bigint) => '0x' + v.toString(16).padStart(16, '0');
@@ -57,7 +58,7 @@ export interface Minimised { case: Case; qemu?: Result; a64?: Result }
 export function formatMismatch(c: Case, cmp: Comparison, qemu: Result, a64: Result, min?: Minimised, other = 'a64vm'): string {
   const enc = matchEncoding(c.insn);
   const lines = [
-    `MISMATCH case #${cmp.index}: ${enc?.name ?? '(no encoding)'}  ${(c.insn >>> 0).toString(16).padStart(8, '0')}  ${disasm(c.insn)}`,
+    `MISMATCH case #${cmp.index}: ${enc?.name ?? '(no encoding)'}  ${(c.insn >>> 0).toString(16).padStart(8, '0')}  ${disassemble(c.insn, BigInt(SLOT_ADDR))}`,
     `  state:    ${describeFlags(c)}; seed 0x${c.seed.toString(16)}`,
     `  inputs:   ${describeInputs(c)}`,
     `  qemu:     ${formatResult(qemu)}`,
