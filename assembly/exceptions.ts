@@ -2,7 +2,7 @@
 // PSTATE save/restore through SPSR_EL1, and the virtual interrupt lines the host drives.
 import {
   PC, NZCV, DAIF, CURRENT_EL, SPSEL, XSP, SP_EL0, SP_EL1, SPSR_EL1, ELR_EL1, ESR_EL1, FAR_EL1,
-  VBAR_EL1, FAULT, ATTENTION, HCR_EL2, VSESR_EL2, EXCL_VALID, FETCH_TAG,
+  VBAR_EL1, FAULT, ATTENTION, PSTATE_IL, HCR_EL2, VSESR_EL2, EXCL_VALID, FETCH_TAG,
 } from './layout';
 
 // Exception classes, ESR_ELx.EC (D17.2.37).
@@ -41,7 +41,7 @@ const PSTATE_F: u32 = 1 << 6;
 /** PSTATE in SPSR_ELx format (C5.2.18): NZCV, DAIF, M[3:0] = EL:SPSel (AArch64). */
 export function pstateToSPSR(): u64 {
   const el = load<u32>(CURRENT_EL);
-  const il: u32 = illegalState ? 1 << 20 : 0; // PSTATE.IL
+  const il: u32 = load<u32>(PSTATE_IL) << 20;
   return <u64>(load<u32>(NZCV) | il | load<u32>(DAIF) | (el << 2) | load<u32>(SPSEL));
 }
 
@@ -107,16 +107,14 @@ export function exceptionReturn(): void {
   store<u32>(DAIF, <u32>spsr & 0x3c0);
   if (m == 0 || m == 4 || m == 5) {
     switchStack(m >> 2, m & 1);
-    illegalState = ((spsr >> 20) & 1) != 0; // SPSR.IL is restored to PSTATE.IL
+    store<u32>(PSTATE_IL, <u32>(spsr >> 20) & 1); // SPSR.IL is restored to PSTATE.IL
   } else {
-    illegalState = true; // M names a mode this vCPU cannot enter
+    store<u32>(PSTATE_IL, 1); // M names a mode this vCPU cannot enter
   }
   // An exception return to EL0 with an untagged VA keeps the address as given (TBI aside).
   store<u64>(PC, target);
   updateAttention();
 }
-export let illegalState: bool = false;
-export function clearIllegal(): void { illegalState = false; }
 
 /** Recomputes whether an unmasked virtual exception is pending (the loop's cheap check). */
 export function updateAttention(): void {
@@ -126,7 +124,7 @@ export function updateAttention(): void {
   if ((hcr & HCR_VSE) != 0 && (daif & PSTATE_A) == 0) a = 1;
   if ((hcr & HCR_VI) != 0 && (daif & PSTATE_I) == 0) a = 1;
   if ((hcr & HCR_VF) != 0 && (daif & PSTATE_F) == 0) a = 1;
-  if (illegalState) a = 1;
+  if (load<u32>(PSTATE_IL) != 0) a = 1;
   store<u32>(ATTENTION, a);
 }
 
@@ -135,9 +133,9 @@ export function updateAttention(): void {
  * Returns true when one was taken. SError first, then FIQ, then IRQ.
  */
 export function takePending(): bool {
-  if (illegalState) {
+  if (load<u32>(PSTATE_IL) != 0) {
     takeSync(EC_ILLEGAL, 0, 0, false); // SPSR_EL1.IL = 1 records the illegal return
-    illegalState = false;
+    store<u32>(PSTATE_IL, 0);
     updateAttention();
     return true;
   }

@@ -27,6 +27,7 @@ export const SPSEL = 0x111c; // u32, 0 = SP_EL0, 1 = SP_ELx
 export const SP_EL0 = 0x1120;
 export const SP_EL1 = 0x1128;
 export const PSTATE_SS = 0x1130; // u32, reserved for single-step
+export const PSTATE_IL = 0x1134; // u32, the illegal execution state bit (set by an illegal ERET)
 
 // EL1 (and EL0-accessible) system registers, u64 each.
 export const SCTLR_EL1 = 0x1200;
