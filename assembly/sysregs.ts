@@ -7,7 +7,7 @@ import {
   FAR_EL1, PAR_EL1, MAIR_EL1, AMAIR_EL1, VBAR_EL1, CONTEXTIDR_EL1, TPIDR_EL1, TPIDR_EL0,
   TPIDRRO_EL0, CNTKCTL_EL1, SPSR_EL1, ELR_EL1, SP_EL0, XSP, SPSEL, CURRENT_EL, DAIF, NZCV, MIDR_EL1,
   MPIDR_EL1, CSSELR_EL1, CNTFRQ_EL0, CNTV_CTL_EL0, CNTV_CVAL_EL0, CNTP_CTL_EL0, CNTP_CVAL_EL0,
-  CNTVOFF_EL2, ICOUNT, CNT_SHIFT, MDSCR_EL1, OSLSR_EL1, OSDLR_EL1, MDCCINT_EL1,
+  CNTVOFF_EL2, ICOUNT, CNT_SHIFT, MDSCR_EL1, OSLSR_EL1, OSDLR_EL1, MDCCINT_EL1, HOST_FLAGS, HF_GICV3,
 } from './layout';
 import { switchStack, updateAttention } from './exceptions';
 import { tlbFlushAll } from './memory';
@@ -33,11 +33,12 @@ export const ACC_EL0_VCT: u32 = 10; // CNTVCT_EL0, CNTKCTL_EL1.EL0VCTEN (CNTFRQ:
 export const ACC_EL0_PT: u32 = 11; // CNTP_*, CNTKCTL_EL1.EL0PTEN
 export const ACC_EL0_VT: u32 = 12; // CNTV_*, CNTKCTL_EL1.EL0VTEN
 export const ACC_EL0_FRQ: u32 = 13; // CNTFRQ_EL0: EL0PCTEN or EL0VCTEN
+export const ACC_HOST: u32 = 14; // EL1 only, emulated by the host (the GICv3 CPU interface)
 
 // Debug breakpoint/watchpoint registers: 2 of each (ID_AA64DFR0_EL1.BRPs = WRPs = 1).
 const DBG_REGS: usize = 0x1600; // DBGBVR0,1 DBGBCR0,1 DBGWVR0,1 DBGWCR0,1
 
-export const ID_AA64PFR0: u64 = 0x00000000_00ff0011; // EL0, EL1 AArch64 only; FP, AdvSIMD = 0xF (none)
+export const ID_AA64PFR0: u64 = 0x00000000_00ff0011; // EL0, EL1 AArch64 only; FP, AdvSIMD = 0xF (none); GIC set by the host
 export const ID_AA64ISAR0: u64 = 0x00000000_00210000; // CRC32 = 1, Atomic = 2 (LSE)
 export const ID_AA64MMFR0: u64 = 0x00000000_00100022; // PARange 40 bits, 16-bit ASIDs, 4K/16K/64K
 export const ID_AA64DFR0: u64 = 0x00000000_00101006; // Debug v8, 2 BRPs, 2 WRPs, no PMU
@@ -77,6 +78,15 @@ export function access(k: u32): u32 {
     case key(3, 3, 14, 0, 2): return ACC_EL0_VCT;
     case key(3, 3, 14, 2, 0): case key(3, 3, 14, 2, 1): case key(3, 3, 14, 2, 2): return ACC_EL0_PT;
     case key(3, 3, 14, 3, 0): case key(3, 3, 14, 3, 1): case key(3, 3, 14, 3, 2): return ACC_EL0_VT;
+  }
+  // GICv3 CPU interface system registers (ICC_*): op0=3 op1=0 CRn=12 CRm=8,9,11,12, and
+  // ICC_PMR_EL1 (CRn=4 CRm=6). With a GICv3 the host emulates them, as KVM's vgic-v3 does.
+  if ((load<u32>(HOST_FLAGS) & HF_GICV3) != 0) {
+    if (k == key(3, 0, 4, 6, 0)) return ACC_HOST;
+    if ((k >> 7) == (key(3, 0, 12, 0, 0) >> 7)) {
+      const crm = (k >> 3) & 15;
+      if (crm == 8 || crm == 9 || crm == 11 || crm == 12) return ACC_HOST;
+    }
   }
   // The ID register space op0=3 op1=0 CRn=0 CRm=1..7: allocated or reserved, all read-only
   // (reserved ones read as zero, D17.1.3).
@@ -142,7 +152,7 @@ export function readSysreg(k: u32): u64 {
     case key(3, 1, 0, 0, 1): return CLIDR_VALUE;
     case key(3, 1, 0, 0, 7): return 0; // AIDR_EL1
     case key(3, 2, 0, 0, 0): return load<u64>(CSSELR_EL1);
-    case key(3, 0, 0, 4, 0): return ID_AA64PFR0;
+    case key(3, 0, 0, 4, 0): return ID_AA64PFR0 | ((load<u32>(HOST_FLAGS) & HF_GICV3) != 0 ? <u64>1 << 24 : 0);
     case key(3, 0, 0, 5, 0): return ID_AA64DFR0;
     case key(3, 0, 0, 6, 0): return ID_AA64ISAR0;
     case key(3, 0, 0, 7, 0): return ID_AA64MMFR0;
@@ -227,4 +237,6 @@ export function writeSysreg(k: u32, v: u64): void {
 export function spEl0Live(): bool { return load<u32>(SPSEL) == 0 || load<u32>(CURRENT_EL) == 0; }
 export const K_SP_EL0: u32 = key(3, 0, 4, 1, 0);
 export const K_CNTFRQ: u32 = key(3, 3, 14, 0, 0);
+/** CNTP_* and CNTV_* (op0=3 op1=3 CRn=14 CRm=2,3): writes change the timer deadline. */
+export function isTimerReg(k: u32): bool { return (k >> 4) == (key(3, 3, 14, 2, 0) >> 4); }
 export const LIVE_SP: usize = XSP;

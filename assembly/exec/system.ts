@@ -3,7 +3,7 @@
 import { recWord, recD, nextPC, getPC } from '../cpu';
 import {
   CURRENT_EL, SCTLR_EL1, HOST_FLAGS, HF_SEMIHOSTING, EXIT_REASON, EXIT_HVC, EXIT_SMC, EXIT_WFI,
-  EXIT_SEMIHOST, ESR_EL2, FAULT, EXCL_VALID, EVENT, HCR_EL2, EXIT_INSN, CNTKCTL_EL1, PAR_EL1, DAIF,
+  EXIT_SEMIHOST, EXIT_SYSREG, EXIT_TIMER, ESR_EL2, FAULT, EXCL_VALID, EVENT, HCR_EL2, EXIT_INSN, CNTKCTL_EL1, PAR_EL1, DAIF,
 } from '../layout';
 import {
   takeSync, takeSyncNext, undefinedInsn, switchStack, updateAttention, EC_SVC, EC_BRK, EC_WFX,
@@ -12,7 +12,7 @@ import {
 import {
   access, readSysreg, writeSysreg, ACC_NONE, ACC_EL1_RW, ACC_EL1_RO, ACC_EL1_WO, ACC_EL0_RW,
   ACC_EL0_RO, ACC_EL0_RO_EL1_RW, ACC_EL0_UCT, ACC_EL0_UMA, ACC_EL0_PCT, ACC_EL0_VCT, ACC_EL0_PT,
-  ACC_EL0_VT, ACC_EL0_FRQ, K_SP_EL0, K_CNTFRQ, spEl0Live,
+  ACC_EL0_VT, ACC_EL0_FRQ, ACC_HOST, K_SP_EL0, K_CNTFRQ, spEl0Live, isTimerReg,
 } from '../sysregs';
 import { tlbFlushAll, tlbFlushPage, addrMaintenance, atStage1, FAIL } from '../memory';
 
@@ -116,23 +116,26 @@ export function exec_MSR_imm(rec: usize): void {
 // ---- MSR/MRS (register) ----
 export function pre_sysreg(w: u32, rec: usize): bool { return true; }
 
-/** Traps an EL0 access to EL1 with EC 0x18: ISS = Op0 Op2 Op1 CRn Rt CRm Direction (D17.2.37). */
-function trapSysreg(w: u32, isRead: u32): void {
+/** The EC 0x18 syndrome: ISS = Op0 Op2 Op1 CRn Rt CRm Direction (D17.2.37). */
+function sysregISS(w: u32, isRead: u32): u32 {
   const op0 = (w >> 19) & 3;
   const op1 = (w >> 16) & 7;
   const crn = (w >> 12) & 15;
   const crm = (w >> 8) & 15;
   const op2 = (w >> 5) & 7;
   const rt = w & 31;
-  const iss = (op0 << 20) | (op2 << 17) | (op1 << 14) | (crn << 10) | (rt << 5) | (crm << 1) | isRead;
-  takeSync(EC_SYSREG, iss, 0, false);
+  return (op0 << 20) | (op2 << 17) | (op1 << 14) | (crn << 10) | (rt << 5) | (crm << 1) | isRead;
 }
 
-/** 0 = allowed, 1 = UNDEFINED, 2 = trapped to EL1 (EC 0x18). */
+/** Traps an EL0 access to EL1 with EC 0x18. */
+function trapSysreg(w: u32, isRead: u32): void { takeSync(EC_SYSREG, sysregISS(w, isRead), 0, false); }
+
+/** 0 = allowed, 1 = UNDEFINED, 2 = trapped to EL1 (EC 0x18), 3 = emulated by the host. */
 function check(k: u32, isRead: bool): u32 {
   const a = access(k);
   if (a == ACC_NONE) return 1;
   const el0 = atEL0();
+  if (a == ACC_HOST) return el0 ? 1 : 3;
   if (a == ACC_EL1_RW) return el0 ? 1 : 0;
   if (a == ACC_EL1_RO) return el0 || !isRead ? 1 : 0;
   if (a == ACC_EL1_WO) return el0 || isRead ? 1 : 0;
@@ -162,6 +165,7 @@ export function exec_MRS(rec: usize): void {
   const c = check(k, true);
   if (c == 1 || (k == K_SP_EL0 && spEl0Live())) { undefinedInsn(); return; }
   if (c == 2) { trapSysreg(w, 1); return; }
+  if (c == 3) { exitToHost(EXIT_SYSREG, EC_SYSREG, sysregISS(w, 1)); return; }
   store<u64>(recD(rec), readSysreg(k));
   nextPC();
 }
@@ -172,8 +176,11 @@ export function exec_MSR_reg(rec: usize): void {
   const c = check(k, false);
   if (c == 1 || (k == K_SP_EL0 && spEl0Live()) || k == K_CNTFRQ /* writable only at the highest EL, the host's */) { undefinedInsn(); return; }
   if (c == 2) { trapSysreg(w, 0); return; }
+  if (c == 3) { exitToHost(EXIT_SYSREG, EC_SYSREG, sysregISS(w, 0)); return; }
   writeSysreg(k, load<u64>(recD(rec)));
   nextPC();
+  // A new timer setting changes when the next timer interrupt is due: let the host re-plan.
+  if (isTimerReg(k)) exitToHost(EXIT_TIMER, EC_SYSREG, sysregISS(w, 0));
 }
 
 // ---- SYS: cache maintenance, TLB maintenance, address translation (C5.3) ----

@@ -7,8 +7,8 @@ import * as L from '../../assembly/layout.ts';
 
 export { L as layout };
 
-export type ExitReason = 'none' | 'budget' | 'hvc' | 'smc' | 'dabt' | 'iabt' | 'wfi' | 'semihost' | 'internal' | 'brk';
-const REASONS: ExitReason[] = ['none', 'budget', 'hvc', 'smc', 'dabt', 'iabt', 'wfi', 'semihost', 'internal', 'brk'];
+export type ExitReason = 'none' | 'budget' | 'hvc' | 'smc' | 'dabt' | 'iabt' | 'wfi' | 'semihost' | 'internal' | 'brk' | 'sysreg' | 'timer';
+const REASONS: ExitReason[] = ['none', 'budget', 'hvc', 'smc', 'dabt', 'iabt', 'wfi', 'semihost', 'internal', 'brk', 'sysreg', 'timer'];
 
 export interface Exit {
   reason: ExitReason;

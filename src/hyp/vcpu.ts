@@ -92,6 +92,8 @@ export class Vcpu {
         if (r.kind === 'error') return { kind: 'error', message: r.message };
         return undefined;
       }
+      case 'timer':
+        return undefined; // a timer register changed; nothing delivers timer interrupts yet
       case 'internal':
         return { kind: 'error', message: `CPU internal error at PC ${hex(cpu.pc)} (a stage-2 table or output address outside wasm memory)` };
       default:
