@@ -131,7 +131,12 @@ export class SysRig {
   }
 
   run(budget = 1000): RunResult {
-    const e = this.cpu.run(BigInt(budget));
+    // A 'timer' exit only tells the host to re-plan timer deadlines: run on to the budget.
+    const start = this.cpu.icount;
+    let e = this.cpu.run(BigInt(budget));
+    while (e.reason === 'timer' && this.cpu.icount - start < BigInt(budget)) {
+      e = this.cpu.run(BigInt(budget) - (this.cpu.icount - start));
+    }
     const r: RunResult = { ...e, pc: this.cpu.pc };
     const imm = Number(e.esr & 0xffffn);
     if (e.reason === 'hvc' && imm >= 0xe000 && imm <= 0xe00f && (e.esr >> 26n) === 0x16n) {
