@@ -77,6 +77,7 @@ export const CNTVOFF_EL2 = 0x1420;
 export const HOST_FLAGS = 0x1428; // u32 bits: HF_SEMIHOSTING, HF_TRAP_WFX
 export const HF_SEMIHOSTING = 1;
 export const HF_WFI_NOEXIT = 2;
+export const HF_TRAP_BRK = 8; // BRK exits to the host (EXIT_BRK, PC at the BRK) instead of EL1: debugger breakpoints
 export const HF_GICV3 = 4; // the GICv3 CPU interface (ICC_*) exists: ID_AA64PFR0_EL1.GIC = 1, ICC_* trap to the host
 export const MEM_LIMIT = 0x1430; // u64: wasm bytes the stage-2 walker may touch (bounds check)
 export const CNT_SHIFT = 0x1438; // u32: counter = ICOUNT >> CNT_SHIFT
@@ -117,7 +118,7 @@ export const EXIT_IABT = 5; // stage-2 instruction abort (EC 0x20); PC at the in
 export const EXIT_WFI = 6; // WFI/WFE with nothing pending; PC is past it
 export const EXIT_SEMIHOST = 7; // HLT #0xF000 with semihosting on; PC at the HLT
 export const EXIT_INTERNAL = 8; // host set up something impossible (stage-2 table outside memory)
-export const EXIT_BRK = 9; // reserved for the debugger
+export const EXIT_BRK = 9; // BRK with HOST_FLAGS.HF_TRAP_BRK (ESR_EL2 EC 0x3C, imm16); PC at the BRK
 export const EXIT_SYSREG = 10; // MRS/MSR the host emulates (GICv3 ICC_*): ESR_EL2 EC 0x18; PC at the instruction
 export const EXIT_TIMER = 11; // a generic-timer register was written; PC past it (the host re-plans its deadline)
 

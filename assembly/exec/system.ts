@@ -2,7 +2,7 @@
 // CLREX, MSR (immediate), SYS/SYSL (cache, TLB and address-translation maintenance), MSR/MRS).
 import { recWord, recD, nextPC, getPC } from '../cpu';
 import {
-  CURRENT_EL, SCTLR_EL1, HOST_FLAGS, HF_SEMIHOSTING, EXIT_REASON, EXIT_HVC, EXIT_SMC, EXIT_WFI,
+  CURRENT_EL, SCTLR_EL1, HOST_FLAGS, HF_SEMIHOSTING, HF_TRAP_BRK, EXIT_BRK, EXIT_REASON, EXIT_HVC, EXIT_SMC, EXIT_WFI,
   EXIT_SEMIHOST, EXIT_SYSREG, EXIT_TIMER, ESR_EL2, FAULT, EXCL_VALID, EVENT, HCR_EL2, EXIT_INSN, CNTKCTL_EL1, PAR_EL1, DAIF,
 } from '../layout';
 import {
@@ -45,7 +45,11 @@ export function exec_SMC(rec: usize): void {
   exitToHost(EXIT_SMC, 0x17, imm16(rec));
 }
 
-export function exec_BRK(rec: usize): void { takeSync(EC_BRK, imm16(rec), 0, false); }
+/** BRK: a breakpoint exception to EL1, or to the host's debugger when it traps them (as KVM_GUESTDBG_USE_SW_BP). */
+export function exec_BRK(rec: usize): void {
+  if ((load<u32>(HOST_FLAGS) & HF_TRAP_BRK) != 0) { exitToHost(EXIT_BRK, EC_BRK, imm16(rec)); return; }
+  takeSync(EC_BRK, imm16(rec), 0, false);
+}
 
 /** HLT: semihosting call (HLT #0xF000) when enabled, otherwise UNDEFINED (no halting debug). */
 export function exec_HLT(rec: usize): void {
