@@ -32,12 +32,17 @@ export interface VcpuHooks {
 }
 
 /** Exits in a row without a retired instruction before the run is declared stuck. */
+// The CPU runs in slices: V8 first runs wasm from its baseline compiler and switches a function
+// to optimised code only on a later call, so one endless call would never get the fast code.
+// A slice of 2^20 instructions is a few milliseconds; the return costs well under a microsecond.
+const RUN_SLICE = 1n << 20n;
 const MAX_EXITS_WITHOUT_PROGRESS = 1000;
 
 const hex = (v: bigint) => `0x${v.toString(16)}`;
 
 export class Vcpu {
   constructor(readonly cpu: Cpu, private readonly hooks: VcpuHooks) {}
+
 
   /** Runs at most budget instructions. */
   run(budget: bigint): StopReason {
@@ -48,7 +53,8 @@ export class Vcpu {
     for (;;) {
       const used = cpu.icount - start;
       if (used >= budget) return { kind: 'budget' };
-      const exit = cpu.run(budget - used);
+      const left = budget - used;
+      const exit = cpu.run(left < RUN_SLICE ? left : RUN_SLICE);
       this.hooks.onExit?.(exit);
       if (cpu.icount === lastCount) {
         if (++idle > MAX_EXITS_WITHOUT_PROGRESS) {
