@@ -3,7 +3,7 @@
 // (keyed by the instruction word itself, so self-modifying code needs no invalidation: a new
 // word simply misses), dispatch through one br_table.
 import {
-  PC, ICOUNT, EXIT_REASON, EXIT_BUDGET, FAULT, ATTENTION, FETCH_TAG, FETCH_ADDEND, XZR, CUR_INSN,
+  PC, ICOUNT, EXIT_REASON, EXIT_BUDGET, FAULT, ATTENTION, FETCH_TAG, FETCH_ADDEND, XZR,
   DCACHE, DC_ENTRIES, HEAP_BASE, MEM_LIMIT, STATE, STATE_END, CNT_SHIFT, CNTFRQ_EL0,
 } from './layout';
 import { fetchSlow, tlbFlushAll, tlbFlushPage } from './memory';
@@ -29,6 +29,7 @@ export function run(budget: u64): u32 {
       store<u32>(FAULT, 0);
     }
     if (icount >= limit) { store<u32>(EXIT_REASON, EXIT_BUDGET); break; }
+    // (ICOUNT in the state block is stored at exits and before clock-reading handlers only.)
     const pc = load<u64>(PC);
     let h: usize;
     if ((pc & 0xfffffffffffff003) == load<u64>(FETCH_TAG)) {
@@ -45,15 +46,14 @@ export function run(budget: u64): u32 {
     const rec = dcacheSlot(w);
     if (load<u32>(rec) != w) decodeInto(w, rec);
     icount++;
-    store<u64>(ICOUNT, icount);
-    store<u32>(CUR_INSN, w);
-    dispatch(<u32>load<u16>(rec, 4), rec);
+    dispatch(<u32>load<u16>(rec, 4), rec, icount);
     store<u64>(XZR, 0);
     if (load<u32>(FAULT) != 0) {
       store<u32>(FAULT, 0);
       if (load<u32>(EXIT_REASON) != 0) break;
     }
   }
+  store<u64>(ICOUNT, icount);
   return load<u32>(EXIT_REASON);
 }
 

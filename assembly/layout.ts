@@ -101,7 +101,6 @@ export const ATTENTION = 0x154c; // u32: an unmasked virtual interrupt is pendin
 export const FETCH_TAG = 0x1550; // u64: VA page of the cached fetch translation (~0 = none)
 export const FETCH_ADDEND = 0x1558; // u64: host address - VA for that page
 export const EVENT = 0x1560; // u32: the event register (SEV/SEVL/WFE)
-export const CUR_INSN = 0x1564; // u32: the word of the instruction being executed
 
 // Floating-point/SIMD registers V0..V31, 16 bytes each (issue 11).
 export const V0 = 0x1800;

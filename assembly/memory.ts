@@ -4,7 +4,7 @@
 import {
   TLB, TLB_BITS, TLB_ENTRIES, TLB_REGIME_BYTES, CURRENT_EL, SCTLR_EL1, TCR_EL1, TTBR0_EL1, TTBR1_EL1,
   MAIR_EL1, VTTBR_EL2, VTCR_EL2, MEM_LIMIT, FETCH_TAG, FETCH_ADDEND, FAULT, EXIT_REASON, ESR_EL2,
-  FAR_EL2, HPFAR_EL2, EXIT_DABT, EXIT_IABT, EXIT_INTERNAL, CUR_INSN, PC, EXIT_INSN,
+  FAR_EL2, HPFAR_EL2, EXIT_DABT, EXIT_IABT, EXIT_INTERNAL, PC, EXIT_INSN,
 } from './layout';
 import { takeSync, EC_DABT_LOWER, EC_DABT_CUR, EC_IABT_LOWER, EC_IABT_CUR, EC_PC_ALIGN } from './exceptions';
 import { dataAbortISS } from './syndrome';
@@ -108,6 +108,15 @@ function stage2(ipa: u64): u64 {
   }
 }
 
+/**
+ * The word of the instruction being executed: it was fetched through the fetch cache, whose
+ * addend still maps its page (only a fetch refills it).
+ */
+function currentInsn(): u32 {
+  const pc = load<u64>(PC);
+  return load<u32>(<usize>(pc + load<u64>(FETCH_ADDEND)));
+}
+
 function internalError(): void {
   store<u32>(EXIT_REASON, EXIT_INTERNAL);
   store<u32>(FAULT, 1);
@@ -123,7 +132,7 @@ function stage2Exit(va: u64, ipa: u64, acc: u32, s1ptw: bool, cm: bool): void {
   } else {
     let iss: u32 = s2FaultFSC;
     if (s1ptw) iss |= 1 << 7;
-    else iss |= dataAbortISS(load<u32>(CUR_INSN));
+    else iss |= dataAbortISS(currentInsn());
     if (acc == ACC_WRITE && !s1ptw) iss |= 1 << 6; // WnR (a stage-1 walk is a read)
     if (cm) iss |= 1 << 8;
     esr = (<u64>0x24 << 26) | (1 << 25) | iss;
@@ -132,7 +141,7 @@ function stage2Exit(va: u64, ipa: u64, acc: u32, s1ptw: bool, cm: bool): void {
   store<u64>(ESR_EL2, esr);
   store<u64>(FAR_EL2, va);
   store<u64>(HPFAR_EL2, ipa);
-  store<u32>(EXIT_INSN, load<u32>(CUR_INSN));
+  store<u32>(EXIT_INSN, acc == ACC_EXEC ? 0 : currentInsn());
   store<u32>(FAULT, 1);
 }
 
@@ -401,7 +410,6 @@ export function fetchSlow(pc: u64): usize {
   if ((pc & 0xfffffffffffff000) == load<u64>(e, 16)) {
     h = pc + load<u64>(e, 24);
   } else {
-    store<u32>(CUR_INSN, 0);
     const pa = translate(pc, ACC_EXEC, regime, 4, false, false);
     if (pa == FAIL) return 0;
     h = pa;

@@ -70,13 +70,18 @@ export function generate(): { decode: string; dispatch: string } {
   // dispatch.ts: one dense switch (a br_table), handler ids from 0.
   let s = header;
   s += "import { OP_COUNT } from './decode';\n";
+  s += "import { ICOUNT } from '../layout';\n";
   s += "import { exec_UNDEFINED } from '../exceptions';\n";
   for (const g of groups) {
     const hs = [...new Set(PARSED.filter((p) => p.group === g).map((p) => p.handler))];
     s += `import { ${hs.map((h) => `exec_${h}`).join(', ')} } from '../exec/${g}';\n`;
   }
-  s += '\n// @ts-ignore: decorator\n@inline export function dispatch(op: u32, rec: usize): void {\n  switch (op) {\n';
-  ids.forEach((h, i) => { s += `    case ${i}: exec_${h}(rec); return;\n`; });
+  // The loop keeps the instruction count in a local; handlers that read the clock get it stored.
+  const clock = new Set(PARSED.filter((p) => p.readsClock).map((p) => p.handler));
+  s += '\n// @ts-ignore: decorator\n@inline export function dispatch(op: u32, rec: usize, icount: u64): void {\n  switch (op) {\n';
+  ids.forEach((h, i) => {
+    s += clock.has(h) ? `    case ${i}: store<u64>(ICOUNT, icount); exec_${h}(rec); return;\n` : `    case ${i}: exec_${h}(rec); return;\n`;
+  });
   s += '    default: exec_UNDEFINED(rec);\n  }\n}\n';
   s += `\nexport const HANDLER_COUNT = OP_COUNT;\n`;
   return { decode: d, dispatch: s };

@@ -23,11 +23,13 @@ export interface Encoding {
   pre?: string;
   /** Armv8.x feature the encoding needs (advertised in the ID registers), if not 8.0. */
   feature?: string;
+  /** The handler reads the instruction counter (the generic timer): the loop stores it first. */
+  readsClock?: boolean;
 }
 
 const table: Encoding[] = [];
-function E(name: string, group: string, pattern: string, opts: { handler?: string; pre?: string; feature?: string } = {}) {
-  table.push({ name, group, pattern, handler: opts.handler ?? name, pre: opts.pre, feature: opts.feature });
+function E(name: string, group: string, pattern: string, opts: { handler?: string; pre?: string; feature?: string; readsClock?: boolean } = {}) {
+  table.push({ name, group, pattern, handler: opts.handler ?? name, pre: opts.pre, feature: opts.feature, readsClock: opts.readsClock });
 }
 
 // ---- Data processing (immediate), C4.1.86 ----
@@ -74,8 +76,8 @@ E('ISB', 'system', '11010101 00000011 0011 CRm:4 110 11111', { handler: 'BARRIER
 E('MSR_imm', 'system', '11010101 00000 op1:3 0100 CRm:4 op2:3 11111', { pre: 'msr_imm' });
 E('SYS', 'system', '11010101 00001 op1:3 CRn:4 CRm:4 op2:3 Rt:5', { pre: 'sys' });
 E('SYSL', 'system', '11010101 00101 op1:3 CRn:4 CRm:4 op2:3 Rt:5', { pre: 'sys' });
-E('MSR_reg', 'system', '11010101 0001 o0:1 op1:3 CRn:4 CRm:4 op2:3 Rt:5', { pre: 'sysreg' });
-E('MRS', 'system', '11010101 0011 o0:1 op1:3 CRn:4 CRm:4 op2:3 Rt:5', { pre: 'sysreg' });
+E('MSR_reg', 'system', '11010101 0001 o0:1 op1:3 CRn:4 CRm:4 op2:3 Rt:5', { pre: 'sysreg', readsClock: true });
+E('MRS', 'system', '11010101 0011 o0:1 op1:3 CRn:4 CRm:4 op2:3 Rt:5', { pre: 'sysreg', readsClock: true });
 
 // ---- Data processing (register), C4.1.89 ----
 // Logical (shifted register): opc and N select the operation.
