@@ -63,6 +63,7 @@ export function takeException(vecOff: u32, esr: u64, elr: u64, far: u64, setFar:
   if (el == 0) base += 0x400; // lower EL, AArch64
   else if (load<u32>(SPSEL) != 0) base += 0x200; // current EL with SP_ELx
   store<u64>(SPSR_EL1, pstateToSPSR());
+  store<u32>(PSTATE_IL, 0); // exception entry clears PSTATE.IL (SPSR_EL1 keeps it)
   store<u64>(ELR_EL1, elr);
   if (vecOff == VEC_SYNC || vecOff == VEC_SERROR) store<u64>(ESR_EL1, esr); // IRQ/FIQ leave it
   if (setFar) store<u64>(FAR_EL1, far);
@@ -116,6 +117,17 @@ export function exceptionReturn(): void {
   updateAttention();
 }
 
+/**
+ * PSTATE.IL set: the instruction about to execute takes an Illegal Execution state exception
+ * (EC 0x0E). Called after its fetch succeeded: a PC alignment fault or an instruction abort on
+ * that fetch has priority (D1.13.2, synchronous exception prioritization).
+ */
+export function takeIllegalState(): void {
+  takeSync(EC_ILLEGAL, 0, 0, false); // SPSR_EL1.IL = 1 records the illegal return
+  store<u32>(PSTATE_IL, 0);
+  updateAttention();
+}
+
 /** Recomputes whether an unmasked virtual exception is pending (the loop's cheap check). */
 export function updateAttention(): void {
   const hcr = load<u64>(HCR_EL2);
@@ -133,12 +145,6 @@ export function updateAttention(): void {
  * Returns true when one was taken. SError first, then FIQ, then IRQ.
  */
 export function takePending(): bool {
-  if (load<u32>(PSTATE_IL) != 0) {
-    takeSync(EC_ILLEGAL, 0, 0, false); // SPSR_EL1.IL = 1 records the illegal return
-    store<u32>(PSTATE_IL, 0);
-    updateAttention();
-    return true;
-  }
   const hcr = load<u64>(HCR_EL2);
   const daif = load<u32>(DAIF);
   const pc = load<u64>(PC);

@@ -4,10 +4,10 @@
 // word simply misses), dispatch through one br_table.
 import {
   PC, ICOUNT, EXIT_REASON, EXIT_BUDGET, FAULT, ATTENTION, FETCH_TAG, FETCH_ADDEND, XZR,
-  DCACHE, DC_ENTRIES, HEAP_BASE, MEM_LIMIT, STATE, STATE_END, CNT_SHIFT, CNTFRQ_EL0,
+  PSTATE_IL, DCACHE, DC_ENTRIES, HEAP_BASE, MEM_LIMIT, STATE, STATE_END, CNT_SHIFT, CNTFRQ_EL0,
 } from './layout';
 import { fetchSlow, tlbFlushAll, tlbFlushPage } from './memory';
-import { takePending, updateAttention } from './exceptions';
+import { takePending, takeIllegalState, updateAttention } from './exceptions';
 import { decodeInto } from './gen/decode';
 import { dispatch } from './gen/dispatch';
 
@@ -24,7 +24,8 @@ export function run(budget: u64): u32 {
   let icount = load<u64>(ICOUNT);
   const limit = icount + budget;
   while (true) {
-    if (load<u32>(ATTENTION) != 0) {
+    const attention = load<u32>(ATTENTION);
+    if (attention != 0) {
       takePending();
       store<u32>(FAULT, 0);
     }
@@ -41,6 +42,11 @@ export function run(budget: u64): u32 {
         if (load<u32>(EXIT_REASON) != 0) break;
         continue;
       }
+    }
+    if (attention != 0 && load<u32>(PSTATE_IL) != 0) {
+      takeIllegalState();
+      store<u32>(FAULT, 0);
+      continue;
     }
     const w = load<u32>(h);
     const rec = dcacheSlot(w);

@@ -8,6 +8,8 @@ import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DEFAULT_RAM_SIZE, virtDeviceTree } from './machine/virt.ts';
 import { LoadError } from './machine/regions.ts';
+import { GUARD_PROFILES, GUARD_VIOLATION_MODES, isGuardProfileName, isGuardViolationMode, type GuardProfileName, type GuardViolationMode } from './hyp/mmio-guard-profiles.ts';
+import { formatGuardEvent } from './hyp/mmio-guard.ts';
 import type { VMOptions } from './vm.ts';
 
 const USAGE = `usage: a64vm run [IMAGE] [options]
@@ -25,6 +27,11 @@ run options:
   --append STRING        kernel command line (/chosen/bootargs)
   --dtb-out FILE         also write the generated device tree to FILE
   --host-clock           use the host's clock instead of virtual time
+  --mmio-guard PROFILE   the MMIO guard's guest ABI: rfc-v1 (default), android, mainline
+                         (enrolled at creation) or off
+  --guard-violation KIND how a guard violation is injected: serror (default) or dabt
+  --trace LIST           trace to stderr (comma-separated): guard = every MMIO guard call
+                         and violation
 dtb options: --memory SIZE, --psci-conduit hvc|smc, --append STRING, --bios (describe flash 0), -o FILE
 IMAGE is an ELF executable (loaded at its physical addresses) or a Linux arm64 Image.`;
 
@@ -69,7 +76,13 @@ interface Parsed {
   append?: string;
   dtbOut?: string;
   hostClock: boolean;
+  mmioGuard: GuardProfileName;
+  guardViolation: GuardViolationMode;
+  trace: Set<TraceCategory>;
 }
+
+const TRACE_CATEGORIES = ['guard'] as const;
+type TraceCategory = (typeof TRACE_CATEGORIES)[number];
 
 function parseArgs(argv: string[]): Parsed | 'help' | 'version' {
   if (argv.length === 0) throw new UsageError('no command given (run or dtb); see a64vm --help');
@@ -77,7 +90,10 @@ function parseArgs(argv: string[]): Parsed | 'help' | 'version' {
   if (argv[0] === '--version') return 'version';
   const command = argv[0];
   if (command !== 'run' && command !== 'dtb') throw new UsageError(`unknown command '${command}' (run or dtb); see a64vm --help`);
-  const p: Parsed = { command, loads: [], semihosting: false, conduit: 'hvc', emulateNisv: false, hostClock: false };
+  const p: Parsed = {
+    command, loads: [], semihosting: false, conduit: 'hvc', emulateNisv: false, hostClock: false,
+    mmioGuard: 'rfc-v1', guardViolation: 'serror', trace: new Set(),
+  };
   let flashInDtb = false;
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i];
@@ -120,6 +136,28 @@ function parseArgs(argv: string[]): Parsed | 'help' | 'version' {
         p.dtbOut = value();
         break;
       case '--host-clock': runOnly(); p.hostClock = true; break;
+      case '--mmio-guard': {
+        runOnly();
+        const v = value();
+        if (!isGuardProfileName(v)) throw new UsageError(`--mmio-guard: '${v}' is not a guard profile (${GUARD_PROFILES.join(', ')})`);
+        p.mmioGuard = v;
+        break;
+      }
+      case '--guard-violation': {
+        runOnly();
+        const v = value();
+        if (!isGuardViolationMode(v)) throw new UsageError(`--guard-violation: '${v}' is not ${GUARD_VIOLATION_MODES.join(' or ')}`);
+        p.guardViolation = v;
+        break;
+      }
+      case '--trace': {
+        runOnly();
+        for (const t of value().split(',')) {
+          if (!(TRACE_CATEGORIES as readonly string[]).includes(t)) throw new UsageError(`--trace: unknown category '${t}' (${TRACE_CATEGORIES.join(', ')})`);
+          p.trace.add(t as TraceCategory);
+        }
+        break;
+      }
       default:
         if (a.startsWith('-')) throw new UsageError(`unknown option ${a}; see a64vm --help`);
         if (command !== 'run' || p.image !== undefined) throw new UsageError(`unexpected argument '${a}'; see a64vm --help`);
@@ -172,6 +210,8 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
       clock: p.hostClock ? 'host' : 'virtual',
       epoch: p.hostClock ? undefined : 0,
       entry: p.entry,
+      mmioGuard: p.mmioGuard,
+      guardViolation: p.guardViolation,
     };
     if (p.image !== undefined) opts.kernel = { data: readInput(p.image), name: basename(p.image) };
     if (p.bios !== undefined) opts.bios = { data: readInput(p.bios), name: basename(p.bios) };
@@ -191,6 +231,7 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
       pending.push(...b);
       if (b.includes(10) || pending.length >= 4096) flush();
     });
+    if (p.trace.has('guard')) vm.onGuard((e) => { flush(); io.stderr(formatGuardEvent(e) + '\n'); });
     const r = vm.run({ budget: p.budget });
     flush();
     if (r.message) io.stderr(`a64vm: ${r.message}\n`);

@@ -12,6 +12,8 @@ import { Pl011 } from './devices/pl011.ts';
 import { Pl031 } from './devices/pl031.ts';
 import { GuestMemory } from './hyp/guestmem.ts';
 import { Memslots } from './hyp/memslots.ts';
+import { MmioGuard, type GuardListener } from './hyp/mmio-guard.ts';
+import type { GuardProfileName, GuardViolationMode } from './hyp/mmio-guard-profiles.ts';
 import { PhysSpace, type MmioCallback } from './hyp/mmio.ts';
 import { Semihosting } from './hyp/semihosting.ts';
 import { Smccc } from './hyp/smccc.ts';
@@ -27,6 +29,8 @@ import { loadDisassembler } from './tools/disasm.ts';
 
 export { LoadError } from './machine/regions.ts';
 export type { MmioCallback } from './hyp/mmio.ts';
+export type { GuardEvent, GuardListener, GuardState } from './hyp/mmio-guard.ts';
+export type { GuardProfileName, GuardViolationMode } from './hyp/mmio-guard-profiles.ts';
 
 export interface VMOptions extends BootInputs {
   /** RAM size in bytes (default 128 MiB). */
@@ -47,6 +51,10 @@ export interface VMOptions extends BootInputs {
   input?: Uint8Array | string;
   /** MMIO that no device model claims (KVM_EXIT_MMIO); unclaimed accesses get an external abort. */
   mmio?: MmioCallback;
+  /** The MMIO guard's guest ABI (shared/spec/mmio-guard.md): 'rfc-v1' (default), 'android', 'mainline' (enrolled at creation) or 'off'. */
+  mmioGuard?: GuardProfileName;
+  /** How a guard violation is injected: 'serror' (default, asynchronous) or 'dabt' (KVM's synchronous kvm_inject_dabt). */
+  guardViolation?: GuardViolationMode;
 }
 
 export type RunReason = 'system-off' | 'semihost-exit' | 'budget' | 'halted' | 'cpu-off' | 'error';
@@ -82,6 +90,8 @@ export class VM {
   readonly uart: Pl011;
   readonly rtc: Pl031;
   readonly smccc: Smccc;
+  /** The MMIO guard: its calls, state (getState/setState) and events (onGuard). */
+  readonly guard: MmioGuard;
   readonly semihosting?: Semihosting;
   readonly phys: PhysSpace;
   readonly guestMemory: GuestMemory;
@@ -124,6 +134,8 @@ export class VM {
     this.guestMemory = new GuestMemory(this.cpu, this.memslots);
 
     this.smccc = new Smccc(() => [{ mpidr: MPIDR_CPU0, on: true }]);
+    this.guard = new MmioGuard({ cpu: this.cpu, stage2: this.stage2, memslots: this.memslots, smccc: this.smccc },
+      options.mmioGuard ?? 'rfc-v1', options.guardViolation ?? 'serror');
     if (options.semihosting) {
       this.semihosting = new Semihosting(this.guestMemory, {
         write: (bytes) => bytes.forEach((b) => this.emit(b, 'semihosting')),
@@ -136,7 +148,7 @@ export class VM {
       smccc: this.smccc,
       conduit: this.board.conduit,
       semihosting: this.semihosting,
-      abort: { cpu: this.cpu, memslots: this.memslots, stage2: this.stage2, phys: this.phys, emulateNisv: !!options.emulateNisv },
+      abort: { cpu: this.cpu, memslots: this.memslots, stage2: this.stage2, phys: this.phys, emulateNisv: !!options.emulateNisv, guard: this.guard },
       onExit: (e) => this.exitListeners.forEach((f) => f(e)),
     });
     if (options.input !== undefined) this.sendInput(options.input);
@@ -155,6 +167,12 @@ export class VM {
     return () => this.exitListeners.delete(listener);
   }
 
+  /** Subscribes to the MMIO guard's events (every call, violation and reset); returns the unsubscribe function. */
+  onGuard(listener: GuardListener): () => void { return this.guard.on(listener); }
+
+  /** Marks a virtual SError pending (VSESR_EL2 = iss; IDS only by default), taken when PSTATE.A allows. */
+  raiseSError(iss?: bigint): void { this.guard.raiseSError(iss); }
+
   /** Queues console input (UART receive line; semihosting reads share it). */
   sendInput(data: Uint8Array | string): void {
     const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
@@ -169,6 +187,7 @@ export class VM {
   reset(): void {
     this.retiredBeforeReset += this.cpu.icount;
     this.loadBootState(true);
+    this.guard.reset('system-reset'); // enrolment is a VM property: mainline enrols again
   }
 
   /** Runs until the guest stops, something fails, or budget instructions have retired. */
@@ -190,7 +209,9 @@ export class VM {
     const base = { output: new TextDecoder().decode(outputBytes), outputBytes, instructions, resets };
     const pc = `0x${this.cpu.pc.toString(16)}`;
     switch (stop.kind) {
-      case 'system-off': return { ...base, reason: 'system-off', status: 0 };
+      case 'system-off':
+        this.guard.reset('system-off');
+        return { ...base, reason: 'system-off', status: 0 };
       case 'semihost-exit': return { ...base, reason: 'semihost-exit', status: stop.status };
       case 'budget':
         return { ...base, reason: 'budget', status: EXIT_BUDGET_STATUS, message: `instruction budget exhausted after ${instructions} instructions (PC ${pc})` };

@@ -6,6 +6,8 @@
 //      a. instruction fetch: inject a prefetch abort (kvm_inject_pabt);
 //      b. stage-1 table walk (S1PTW): inject a data abort (kvm_inject_dabt);
 //      c. cache maintenance (CM): skip the instruction;
+//      MMIO guard, once the VM is enrolled (outside RAM only): ISV = 0, or a granule of the access
+//         the guest has not mapped, is a violation: inject it (SError or data abort) and stop;
 //      d. no valid syndrome (ISV = 0): stop with an error (KVM_EXIT_ARM_NISV), or, with
 //         emulateNisv, decode and perform the access here;
 //      e. emulate the access on the device bus (a read-only slot drops the write); nothing there:
@@ -15,6 +17,7 @@ import { decodeAbort, EC_IABT_LOW, FSC_ACCESS_FLAG, FSC_PERMISSION, FSC_TRANSLAT
 import { injectDataAbort, injectPrefetchAbort, FSC_ADDRSZ_L0 } from './inject.ts';
 import type { Memslots } from './memslots.ts';
 import { emulateMmio, type PhysSpace } from './mmio.ts';
+import type { MmioGuard } from './mmio-guard.ts';
 import { emulateNisv } from './nisv.ts';
 import { IPA_BITS, PAGE_SIZE, type Stage2 } from './stage2.ts';
 import { disassemble } from '../tools/disasm.ts';
@@ -26,10 +29,12 @@ export interface AbortContext {
   phys: PhysSpace;
   /** Decode and perform ISV = 0 accesses instead of stopping. */
   emulateNisv: boolean;
+  /** The MMIO guard: once the VM is enrolled, it vets every access outside RAM (steps d and e). */
+  guard?: MmioGuard;
 }
 
 export type AbortOutcome =
-  | { kind: 'continue'; action: 'mapped' | 'injected-pabt' | 'injected-dabt' | 'skipped-cm' | 'mmio' | 'nisv-emulated' }
+  | { kind: 'continue'; action: 'mapped' | 'injected-pabt' | 'injected-dabt' | 'skipped-cm' | 'mmio' | 'nisv-emulated' | 'guard-serror' | 'guard-dabt' }
   | { kind: 'error'; message: string };
 
 const hex = (v: bigint | number) => `0x${v.toString(16)}`;
@@ -59,6 +64,11 @@ export function handleGuestAbort(ctx: AbortContext, exit: Exit): AbortOutcome {
   if (isIabt) { injectPrefetchAbort(cpu, exit.far); return { kind: 'continue', action: 'injected-pabt' }; }
   if (syn.s1ptw) { injectDataAbort(cpu, exit.far); return { kind: 'continue', action: 'injected-dabt' }; }
   if (syn.cm && !slot) { cpu.pc += 4n; return { kind: 'continue', action: 'skipped-cm' }; }
+  if (!slot && ctx.guard) {
+    // MMIO guard (mmio-guard.ts): ISV = 0 while enrolled, then both granules of the access.
+    const vetoed = ctx.guard.check(exit, syn);
+    if (vetoed) return vetoed;
+  }
   return ioMemAbort(ctx, exit, syn);
 }
 

@@ -57,3 +57,19 @@ export function injectPrefetchAbort(cpu: Cpu, far: bigint, fsc = FSC_EXTABT): vo
 export function injectUndefined(cpu: Cpu, elr: bigint = cpu.pc): void {
   injectSync(cpu, (BigInt(EC_UNKNOWN) << 26n) | ESR_IL, { elr });
 }
+
+/** HCR_EL2.VSE: a virtual SError is pending (taken at EL1 when PSTATE.A is clear). */
+export const HCR_VSE = 1n << 8n;
+/** ESR_ELx.IDS for an SError (ISS bit 24): the rest of the ISS is IMPLEMENTATION DEFINED. */
+export const SERROR_IDS = 1n << 24n;
+
+/**
+ * Marks a virtual SError pending with syndrome iss (VSESR_EL2, ISS [24:0]), as KVM's
+ * kvm_inject_vabt does with HCR_EL2.VSE. The CPU takes it before the next instruction that runs
+ * with PSTATE.A clear: vector +0x180, ESR_EL1 = EC 0x2F | IL | iss, ELR_EL1 = that instruction.
+ * Setting HCR_EL2 through setSysreg makes the CPU recompute what is pending.
+ */
+export function injectVirtualSError(cpu: Cpu, iss: bigint = SERROR_IDS): void {
+  cpu.setSysreg('VSESR_EL2', iss & 0x1ff_ffffn);
+  cpu.setSysreg('HCR_EL2', cpu.sysreg('HCR_EL2') | HCR_VSE);
+}

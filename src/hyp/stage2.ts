@@ -158,6 +158,46 @@ export class Stage2 {
     this.cpu.exports.flushTLB();
   }
 
+  /**
+   * Every non-zero invalid level-3 entry (a software annotation), in IPA order. Blocks and
+   * invalid entries above level 3 carry none.
+   */
+  annotations(): { ipa: number; desc: bigint }[] {
+    const out: { ipa: number; desc: bigint }[] = [];
+    for (let i1 = 0; i1 < ROOT_BYTES / 8; i1++) {
+      const d1 = this.cpu.u64(this.root + i1 * 8);
+      if ((d1 & 3n) !== 3n) continue;
+      const t2 = Number(d1 & OA_MASK);
+      for (let i2 = 0; i2 < 512; i2++) {
+        const d2 = this.cpu.u64(t2 + i2 * 8);
+        if ((d2 & 3n) !== 3n) continue;
+        const t3 = Number(d2 & OA_MASK);
+        for (let i3 = 0; i3 < 512; i3++) {
+          const d3 = this.cpu.u64(t3 + i3 * 8);
+          if (d3 !== 0n && (d3 & DESC_VALID) === 0n) out.push({ ipa: i1 * L1_SPAN + i2 * L2_BLOCK + i3 * PAGE_SIZE, desc: d3 });
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Writes an invalid level-3 descriptor (an annotation, or 0 to drop one) without flushing the
+   * TLB when the entry it replaces is invalid too: the CPU caches only valid translations. A
+   * level-3 table left all zero is returned to the pool (and its level-2 table, if that empties).
+   */
+  setInvalidLeaf(ipa: number, desc: bigint): void {
+    checkRange(ipa, 1);
+    if ((desc & DESC_VALID) !== 0n) throw new Error('a64vm: setInvalidLeaf: the descriptor is valid');
+    const w = this.walk(ipa);
+    if (desc === 0n && w.level < 3 && (w.desc & DESC_VALID) === 0n) return; // nothing there
+    const wasValid = (w.desc & DESC_VALID) !== 0n;
+    const slot = this.entryAt(ipa, 3, true);
+    this.cpu.setU64(slot, desc);
+    if (wasValid) this.cpu.exports.flushTLB();
+    if (desc === 0n) this.pruneEmpty(ipa);
+  }
+
   /** A software walk of ipa, the way the CPU's stage-2 walker reads the tables. */
   walk(ipa: number): Walk {
     let table = this.root;
@@ -199,6 +239,19 @@ export class Stage2 {
     if (i >= 0) this.allocated.splice(i, 1);
     this.free.push(t);
     this.tables--;
+  }
+
+  /** Frees the level-3 (then level-2) table covering ipa when every entry in it is zero. */
+  private pruneEmpty(ipa: number): void {
+    for (let level = 2; level >= 1; level--) {
+      const slot = this.entryAt(ipa, level, false);
+      const desc = this.cpu.u64(slot);
+      if ((desc & 3n) !== 3n) return;
+      const t = Number(desc & OA_MASK);
+      for (let i = 0; i < 512; i++) if (this.cpu.u64(t + i * 8) !== 0n) return;
+      this.cpu.setU64(slot, 0n);
+      this.releaseTable(t);
+    }
   }
 
   /** Returns table pages below a table descriptor at `level` to the pool. */
