@@ -1,12 +1,14 @@
 // The a64vm command.
 //   a64vm run IMAGE [options]    boot an ELF or Linux Image (or --bios / --load) and run it
 //   a64vm dtb [options] -o FILE  write the board's device tree
-// Exit status: the guest's (0 after PSCI SYSTEM_OFF, the semihosting exit status), 1 for a
-// runtime error, 2 for a usage error, 3 when the instruction budget ran out.
+// Exit status: the guest's (0 after PSCI SYSTEM_OFF, the semihosting exit status), 2 for bad
+// usage or input (a flag, a file that cannot be read, a malformed image), 3 when the instruction
+// budget ran out, 4 when the guest wedged or hit a condition a64vm does not handle (the message
+// on stderr says which).
 import { readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DEFAULT_RAM_SIZE, virtDeviceTree } from './machine/virt.ts';
+import { DEFAULT_RAM_SIZE, MAX_RAM_SIZE, MIN_RAM_SIZE, virtDeviceTree } from './machine/virt.ts';
 import { LoadError } from './machine/regions.ts';
 import { GUARD_PROFILES, GUARD_VIOLATION_MODES, isGuardProfileName, isGuardViolationMode, type GuardProfileName, type GuardViolationMode } from './hyp/mmio-guard-profiles.ts';
 import { formatGuardEvent } from './hyp/mmio-guard.ts';
@@ -19,21 +21,32 @@ run options:
   --bios FILE            firmware image for flash 0 at 0x0 (execution starts there)
   --load FILE@ADDR       copy a raw file into guest memory at ADDR (repeatable)
   --entry ADDR           start execution at ADDR (needed for --load without an image)
-  --memory SIZE          RAM size: 128M (default), 1G, 262144K; a plain number means MiB
-  --budget N             stop after N instructions (exit status 3)
+  --mem SIZE             RAM size: 128M (default), 1G, 262144K; a plain number means MiB
+                         (also --memory, -m)
+  --initrd FILE          initial ramdisk for a Linux Image, placed above the kernel and named
+                         in /chosen (QEMU's -initrd); ignored for ELF images, as QEMU does
+  --max-insns N          stop after N instructions (exit status 3; also --budget)
+  --stats                print instructions retired, wall time and MIPS to stderr
   --semihosting          answer Arm semihosting calls (HLT #0xF000)
   --psci-conduit hvc|smc the SMCCC/PSCI conduit (default hvc)
   --emulate-nisv         emulate MMIO accesses without a valid syndrome (LDP/STP, writeback)
   --append STRING        kernel command line (/chosen/bootargs)
   --dtb-out FILE         also write the generated device tree to FILE
-  --host-clock           use the host's clock instead of virtual time
+  --host-clock           use the host's clock instead of virtual time (same as --clock host)
+  --clock virtual|host   time follows retired instructions (default, deterministic) or the host
+  --smp N                number of vCPUs, 1..8 (default 1); the others start with PSCI CPU_ON
+  --gic 2|3              interrupt controller: GICv3 (default) or GICv2
   --mmio-guard PROFILE   the MMIO guard's guest ABI: rfc-v1 (default), android, mainline
                          (enrolled at creation) or off
   --guard-violation KIND how a guard violation is injected: serror (default) or dabt
   --trace LIST           trace to stderr (comma-separated): guard = every MMIO guard call
                          and violation
-dtb options: --memory SIZE, --psci-conduit hvc|smc, --append STRING, --bios (describe flash 0), -o FILE
-IMAGE is an ELF executable (loaded at its physical addresses) or a Linux arm64 Image.`;
+dtb options: --memory SIZE, --psci-conduit hvc|smc, --append STRING, --smp N, --gic 2|3,
+             --bios (describe flash 0), -o FILE
+IMAGE is an ELF executable (loaded at its physical addresses) or a Linux arm64 Image.
+a64vm --help prints this text, a64vm --version the version.
+Exit status: 0 after PSCI SYSTEM_OFF (or the guest's semihosting exit status), 2 bad usage or
+input, 3 instruction budget exhausted, 4 the guest wedged or hit an unhandled condition.`;
 
 class UsageError extends Error {}
 
@@ -55,9 +68,9 @@ function parseNumber(s: string, what: string): bigint {
 }
 
 /** QEMU's -m syntax: a plain number is MiB; suffixes K, M, G (optionally followed by B or iB). */
-export function parseSize(s: string): number {
+export function parseSize(s: string, flag = '--mem'): number {
   const m = /^(\d+)\s*([kmg])?(i?b)?$/i.exec(s.trim());
-  if (!m) throw new UsageError(`--memory: '${s}' is not a size (try 128M or 1G)`);
+  if (!m) throw new UsageError(`${flag}: '${s}' is not a size (try 128M or 1G)`);
   const unit = (m[2] ?? 'm').toLowerCase();
   return Number(m[1]) * { k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[unit as 'k' | 'm' | 'g'];
 }
@@ -70,12 +83,16 @@ interface Parsed {
   entry?: bigint;
   memory?: number;
   budget?: bigint;
+  initrd?: string;
+  stats: boolean;
   semihosting: boolean;
   conduit: 'hvc' | 'smc';
   emulateNisv: boolean;
   append?: string;
   dtbOut?: string;
   hostClock: boolean;
+  smp?: number;
+  gic?: 2 | 3;
   mmioGuard: GuardProfileName;
   guardViolation: GuardViolationMode;
   trace: Set<TraceCategory>;
@@ -91,7 +108,7 @@ function parseArgs(argv: string[]): Parsed | 'help' | 'version' {
   const command = argv[0];
   if (command !== 'run' && command !== 'dtb') throw new UsageError(`unknown command '${command}' (run or dtb); see a64vm --help`);
   const p: Parsed = {
-    command, loads: [], semihosting: false, conduit: 'hvc', emulateNisv: false, hostClock: false,
+    command, loads: [], stats: false, semihosting: false, conduit: 'hvc', emulateNisv: false, hostClock: false,
     mmioGuard: 'rfc-v1', guardViolation: 'serror', trace: new Set(),
   };
   let flashInDtb = false;
@@ -119,8 +136,22 @@ function parseArgs(argv: string[]): Parsed | 'help' | 'version' {
         break;
       }
       case '--entry': runOnly(); p.entry = parseNumber(value(), '--entry'); break;
-      case '--memory': case '-m': p.memory = parseSize(value()); break;
-      case '--budget': runOnly(); p.budget = parseNumber(value(), '--budget'); break;
+      case '--mem': case '--memory': case '-m': {
+        const v = value();
+        p.memory = parseSize(v, a);
+        if (p.memory < MIN_RAM_SIZE || p.memory > MAX_RAM_SIZE || p.memory % 4096 !== 0) {
+          throw new UsageError(`${a}: '${v}' is not a RAM size a64vm can give (a multiple of 4 KiB from ${MIN_RAM_SIZE / 2 ** 20}M to ${MAX_RAM_SIZE / 2 ** 20}M)`);
+        }
+        break;
+      }
+      case '--max-insns': case '--budget': {
+        runOnly();
+        p.budget = parseNumber(value(), a);
+        if (p.budget === 0n) throw new UsageError(`${a}: the instruction budget must be at least 1`);
+        break;
+      }
+      case '--initrd': runOnly(); p.initrd = value(); break;
+      case '--stats': runOnly(); p.stats = true; break;
       case '--semihosting': runOnly(); p.semihosting = true; break;
       case '--psci-conduit': {
         const v = value();
@@ -136,6 +167,25 @@ function parseArgs(argv: string[]): Parsed | 'help' | 'version' {
         p.dtbOut = value();
         break;
       case '--host-clock': runOnly(); p.hostClock = true; break;
+      case '--clock': {
+        runOnly();
+        const v = value();
+        if (v !== 'host' && v !== 'virtual') throw new UsageError(`--clock: '${v}' is not virtual or host`);
+        p.hostClock = v === 'host';
+        break;
+      }
+      case '--smp': {
+        const v = value();
+        if (!/^[1-8]$/.test(v)) throw new UsageError(`--smp: '${v}' is not a vCPU count from 1 to 8`);
+        p.smp = Number(v);
+        break;
+      }
+      case '--gic': {
+        const v = value();
+        if (v !== '2' && v !== '3') throw new UsageError(`--gic: '${v}' is not 2 or 3`);
+        p.gic = Number(v) as 2 | 3;
+        break;
+      }
       case '--mmio-guard': {
         runOnly();
         const v = value();
@@ -168,6 +218,7 @@ function parseArgs(argv: string[]): Parsed | 'help' | 'version' {
     throw new UsageError('run: no image given (IMAGE, --bios FILE or --load FILE@ADDR)');
   }
   if (command === 'dtb' && p.dtbOut === undefined) throw new UsageError('dtb: no output file (-o FILE)');
+  if (p.initrd !== undefined && p.image === undefined) throw new UsageError('--initrd needs a kernel IMAGE (as QEMU: -initrd only with -kernel)');
   if (flashInDtb) p.bios = '';
   return p;
 }
@@ -190,14 +241,28 @@ function writeOutput(file: string, data: Uint8Array): void {
   }
 }
 
+/** --stats: instructions retired, wall time of the run and the rate in millions per second. */
+export function formatStats(instructions: bigint, seconds: number): string {
+  const mips = seconds > 0 ? Number(instructions) / seconds / 1e6 : 0;
+  return `stats: ${instructions} instructions retired in ${seconds.toFixed(3)} s wall time (${mips.toFixed(2)} MIPS)`;
+}
+
+function version(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
 /** Runs the command line; returns the exit status. */
 export async function main(argv: string[], io: CliIO = defaultIO): Promise<number> {
   try {
     const p = parseArgs(argv);
     if (p === 'help') { io.stdout(new TextEncoder().encode(USAGE + '\n')); return 0; }
-    if (p === 'version') { io.stdout(new TextEncoder().encode('a64vm 0.1.0\n')); return 0; }
+    if (p === 'version') { io.stdout(new TextEncoder().encode(`a64vm ${version()}\n`)); return 0; }
     if (p.command === 'dtb') {
-      const dtb = virtDeviceTree({ ramSize: p.memory ?? DEFAULT_RAM_SIZE, flash: p.bios !== undefined, conduit: p.conduit, bootargs: p.append });
+      const dtb = virtDeviceTree({ ramSize: p.memory ?? DEFAULT_RAM_SIZE, flash: p.bios !== undefined, conduit: p.conduit, bootargs: p.append, cpus: p.smp, gic: p.gic });
       writeOutput(p.dtbOut!, dtb);
       return 0;
     }
@@ -209,6 +274,8 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
       emulateNisv: p.emulateNisv,
       clock: p.hostClock ? 'host' : 'virtual',
       epoch: p.hostClock ? undefined : 0,
+      smp: p.smp,
+      gic: p.gic,
       entry: p.entry,
       mmioGuard: p.mmioGuard,
       guardViolation: p.guardViolation,
@@ -216,32 +283,41 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
     if (p.image !== undefined) opts.kernel = { data: readInput(p.image), name: basename(p.image) };
     if (p.bios !== undefined) opts.bios = { data: readInput(p.bios), name: basename(p.bios) };
     opts.loads = p.loads.map((l) => ({ data: readInput(l.file), name: basename(l.file), addr: l.addr }));
+    if (p.initrd !== undefined) opts.initrd = { data: readInput(p.initrd), name: basename(p.initrd) };
 
     const { VM } = await import('./vm.ts'); // loads the CPU only when there is something to run
     const vm = await VM.create(opts);
     if (p.dtbOut) writeOutput(p.dtbOut, vm.boot.dtb);
+    if (p.initrd !== undefined && vm.boot.kind === 'elf') {
+      io.stderr(`a64vm: warning: --initrd ${basename(p.initrd)} ignored: ${basename(p.image!)} is an ELF image, not a Linux Image (QEMU ignores -initrd for ELF kernels too)\n`);
+    }
 
     // UART output goes to stdout, flushed at each newline and when the run ends; semihosting
-    // console output goes to stderr, where QEMU's -semihosting writes it.
+    // console output goes to stderr, where QEMU's -semihosting writes it, except SYS_WRITE to
+    // ":tt" opened for writing, which QEMU writes to stdout.
     let pending: number[] = [];
     const semihostText = new TextDecoder();
     const flush = () => { if (pending.length) { io.stdout(Uint8Array.from(pending)); pending = []; } };
     vm.onOutput((b, source) => {
       if (source === 'semihosting') { flush(); io.stderr(semihostText.decode(b, { stream: true })); return; }
+      // 'uart' and 'semihosting-stdout' share stdout, in the order the guest wrote them.
       pending.push(...b);
       if (b.includes(10) || pending.length >= 4096) flush();
     });
     if (p.trace.has('guard')) vm.onGuard((e) => { flush(); io.stderr(formatGuardEvent(e) + '\n'); });
+    const started = performance.now();
     const r = vm.run({ budget: p.budget });
+    const seconds = (performance.now() - started) / 1000;
     flush();
     if (r.message) io.stderr(`a64vm: ${r.message}\n`);
+    if (p.stats) io.stderr(`a64vm: ${formatStats(r.instructions, seconds)}\n`);
     return r.status;
   } catch (e) {
-    if (e instanceof UsageError) { io.stderr(`a64vm: ${e.message}\n`); return 2; }
-    if (e instanceof LoadError) { io.stderr(`a64vm: ${e.message}\n`); return 1; }
+    if (e instanceof UsageError || e instanceof LoadError) { io.stderr(`a64vm: ${e.message}\n`); return 2; }
+    // Anything else escaped the VM: an unhandled condition, reported on one line.
     const msg = e instanceof Error ? e.message.replace(/^a64vm: /, '') : String(e);
-    io.stderr(`a64vm: ${msg}\n`);
-    return 1;
+    io.stderr(`a64vm: internal error: ${msg.split('\n')[0]}\n`);
+    return 4;
   }
 }
 

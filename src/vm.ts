@@ -1,4 +1,5 @@
-// The library API: a virtual machine on the virt board with one vCPU.
+// The library API: a virtual machine on the virt board with 1-8 vCPUs (--smp), a GICv2 or GICv3
+// and the generic timers.
 //
 //   const vm = await VM.create({ kernel: { data: bytes, name: 'hello.elf' } });
 //   vm.onOutput((b) => process.stdout.write(b));
@@ -8,24 +9,33 @@
 // with retired instructions), so output, instruction counts and RTC readings repeat exactly.
 import { Cpu, layout as L, type Exit } from './cpu/cpu.ts';
 import { Bus } from './devices/bus.ts';
+import { SnapshotRegistry } from './devices/snapshottable.ts';
+import { VmEvents } from './events.ts';
+import { GicCore } from './devices/gic-core.ts';
+import { GicV2CpuInterface, GicV2Distributor } from './devices/gic-v2.ts';
+import { GicV3CpuInterface, GicV3Distributor, GicV3Redistributors } from './devices/gic-v3.ts';
 import { Pl011 } from './devices/pl011.ts';
 import { Pl031 } from './devices/pl031.ts';
 import { GuestMemory } from './hyp/guestmem.ts';
 import { Memslots } from './hyp/memslots.ts';
-import { MmioGuard, type GuardListener } from './hyp/mmio-guard.ts';
+import { MmioGuard, type GuardListener, type GuardState } from './hyp/mmio-guard.ts';
 import type { GuardProfileName, GuardViolationMode } from './hyp/mmio-guard-profiles.ts';
 import { PhysSpace, type MmioCallback } from './hyp/mmio.ts';
 import { Semihosting } from './hyp/semihosting.ts';
 import { Smccc } from './hyp/smccc.ts';
 import { Stage2 } from './hyp/stage2.ts';
+import { DEFAULT_QUANTUM, Scheduler } from './hyp/smp.ts';
 import { Vcpu, type Conduit, type StopReason } from './hyp/vcpu.ts';
 import { planBoot, type BootInputs, type BootPlan } from './machine/boot.ts';
 import { LoadError } from './machine/regions.ts';
 import {
   CNTFRQ, DEFAULT_RAM_SIZE, FLASH_BASE, FLASH_SIZE, MAX_RAM_SIZE, MIDR_CORTEX_A57, MIN_RAM_SIZE, MPIDR_CPU0,
-  RAM_BASE, RTC_BASE, SCTLR_EL1_RESET, UART_BASE, type BoardConfig,
+  RAM_BASE, RTC_BASE, RTC_SPI, SCTLR_EL1_RESET, UART_BASE, UART_SPI, GIC_DIST_BASE, GIC_CPU_BASE, GIC_REDIST_BASE,
+  MAX_CPUS, type BoardConfig,
 } from './machine/virt.ts';
 import { loadDisassembler } from './tools/disasm.ts';
+import { apply as applySnapshot, decode as decodeSnapshot, snapshotVM, type VcpuStateBlock } from './tools/snapshot.ts';
+import { decodeState } from './devices/snapshottable.ts';
 
 export { LoadError } from './machine/regions.ts';
 export type { MmioCallback } from './hyp/mmio.ts';
@@ -55,13 +65,20 @@ export interface VMOptions extends BootInputs {
   mmioGuard?: GuardProfileName;
   /** How a guard violation is injected: 'serror' (default, asynchronous) or 'dabt' (KVM's synchronous kvm_inject_dabt). */
   guardViolation?: GuardViolationMode;
+  /** Number of vCPUs, 1..8 (default 1); vCPU 0 boots, the others wait for PSCI CPU_ON. */
+  smp?: number;
+  /** Interrupt controller: 3 (default, GICv3 with the ICC_* system registers) or 2. */
+  gic?: 2 | 3;
+  /** Instructions a vCPU runs before the next runnable one gets the CPU (default 10000). */
+  quantum?: number;
 }
 
-export type RunReason = 'system-off' | 'semihost-exit' | 'budget' | 'halted' | 'cpu-off' | 'error';
+/** 'debug': a debugger attached with setDebugHandler() claimed an exit (breakpoint, watchpoint). */
+export type RunReason = 'system-off' | 'semihost-exit' | 'budget' | 'halted' | 'cpu-off' | 'error' | 'debug';
 
 export interface RunResult {
   reason: RunReason;
-  /** Exit status: 0 after SYSTEM_OFF, the guest's status after a semihosting exit, 3 when the budget ran out, 1 otherwise. */
+  /** Exit status: 0 after SYSTEM_OFF, the guest's status after a semihosting exit, 3 when the budget ran out, 4 when the guest wedged or hit a condition a64vm does not handle (halted, cpu-off, error). */
   status: number;
   /** What happened, for errors, halts and the budget. */
   message?: string;
@@ -75,9 +92,15 @@ export interface RunResult {
 }
 
 export const EXIT_BUDGET_STATUS = 3;
+/** The run status when the guest wedged (WFI forever, every vCPU off) or hit an unhandled condition. */
+export const EXIT_WEDGED_STATUS = 4;
 
-/** Where console output came from: the PL011's transmit line or a semihosting call. */
-export type OutputSource = 'uart' | 'semihosting';
+/**
+ * Where console output came from: the PL011's transmit line, the semihosting console
+ * (SYS_WRITEC, SYS_WRITE0, and SYS_WRITE to ":tt" opened for appending: QEMU's stderr), or
+ * SYS_WRITE to ":tt" opened for writing (QEMU's stdout).
+ */
+export type OutputSource = 'uart' | 'semihosting' | 'semihosting-stdout';
 export type OutputListener = (bytes: Uint8Array, source: OutputSource) => void;
 
 const UNLIMITED = 1n << 62n;
@@ -97,13 +120,22 @@ export class VM {
   readonly guestMemory: GuestMemory;
   readonly board: BoardConfig;
   readonly boot: BootPlan;
+  /** The interrupt controller's state (distributor, redistributors, CPU interfaces). */
+  readonly gic: GicCore;
+  /** vCPUs, their scheduling, the VM clock and the interrupt lines. */
+  readonly scheduler: Scheduler;
+  private readonly gicV3?: GicV3CpuInterface;
   private readonly vcpu: Vcpu;
   private readonly outputListeners = new Set<OutputListener>();
   private readonly exitListeners = new Set<(exit: Exit) => void>();
+  private readonly handledListeners = new Set<(exit: Exit) => void>();
+  private debugHandler?: (exit: Exit) => boolean;
+  /** Components with state of their own, saved in snapshots (bus devices are saved without registering). */
+  readonly snapshottables = new SnapshotRegistry();
+  /** Events for embedders and tools (src/events.ts). */
+  readonly events = new VmEvents();
   private runOutput: number[] = [];
   private stdin: number[] = [];
-  /** Instructions retired before the last reset (the CPU's count restarts at each reset). */
-  private retiredBeforeReset = 0n;
   private readonly hostStart = Date.now();
 
   /** Creates a VM after loading the disassembler used in error messages. */
@@ -115,9 +147,13 @@ export class VM {
   constructor(readonly options: VMOptions) {
     const ramSize = options.memory ?? DEFAULT_RAM_SIZE;
     if (!Number.isInteger(ramSize) || ramSize % 4096 !== 0 || ramSize < MIN_RAM_SIZE || ramSize > MAX_RAM_SIZE) {
-      throw new LoadError(`memory size ${ramSize} must be a multiple of 4 KiB between ${MIN_RAM_SIZE >> 20} MiB and ${MAX_RAM_SIZE >> 20} MiB`);
+      throw new LoadError(`memory size ${ramSize} must be a multiple of 4 KiB between ${MIN_RAM_SIZE / 2 ** 20} MiB and ${MAX_RAM_SIZE / 2 ** 20} MiB`);
     }
-    this.board = { ramSize, flash: !!options.bios, conduit: options.psciConduit ?? 'hvc', bootargs: options.bootargs };
+    const cpus = options.smp ?? 1;
+    if (!Number.isInteger(cpus) || cpus < 1 || cpus > MAX_CPUS) throw new LoadError(`--smp ${cpus}: a64vm has 1 to ${MAX_CPUS} vCPUs`);
+    const gicVersion = options.gic ?? 3;
+    if (gicVersion !== 2 && gicVersion !== 3) throw new LoadError(`--gic ${String(gicVersion)}: the GIC version is 2 or 3`);
+    this.board = { ramSize, flash: !!options.bios, conduit: options.psciConduit ?? 'hvc', bootargs: options.bootargs, cpus, gic: gicVersion };
     this.boot = planBoot(options, this.board); // fails early, before any memory is allocated
 
     this.cpu = new Cpu();
@@ -126,19 +162,32 @@ export class VM {
     this.memslots.add('ram', RAM_BASE, ramSize);
     this.stage2 = new Stage2(this.cpu);
 
-    this.uart = new Pl011((b) => this.emit(b, 'uart'));
-    this.rtc = new Pl031(() => this.wallClock());
+    // The GIC: accesses to banked registers reach the interface of the vCPU that made them.
+    this.gic = new GicCore(cpus, gicVersion === 3);
+    const current = () => this.scheduler.current;
+    if (gicVersion === 3) {
+      this.bus.map(GIC_DIST_BASE, new GicV3Distributor(this.gic, current));
+      this.bus.map(GIC_REDIST_BASE, new GicV3Redistributors(this.gic));
+      this.gicV3 = new GicV3CpuInterface(this.gic);
+    } else {
+      this.bus.map(GIC_DIST_BASE, new GicV2Distributor(this.gic, current));
+      this.bus.map(GIC_CPU_BASE, new GicV2CpuInterface(this.gic, current));
+    }
+    const spi = (n: number) => (level: boolean) => this.gic.setLevel(0, 32 + n, level);
+    this.uart = new Pl011((b) => this.emit(b, 'uart'), spi(UART_SPI));
+    this.rtc = new Pl031(() => this.wallClock(), spi(RTC_SPI));
     this.bus.map(UART_BASE, this.uart);
     this.bus.map(RTC_BASE, this.rtc);
     this.phys = new PhysSpace(this.memslots, this.bus, options.mmio);
     this.guestMemory = new GuestMemory(this.cpu, this.memslots);
 
-    this.smccc = new Smccc(() => [{ mpidr: MPIDR_CPU0, on: true }]);
-    this.guard = new MmioGuard({ cpu: this.cpu, stage2: this.stage2, memslots: this.memslots, smccc: this.smccc },
+    this.smccc = new Smccc(() => this.scheduler.psciInfo());
+    this.guard = new MmioGuard(
+      { cpu: this.cpu, stage2: this.stage2, memslots: this.memslots, smccc: this.smccc, events: this.events, vcpuIndex: () => this.scheduler.current },
       options.mmioGuard ?? 'rfc-v1', options.guardViolation ?? 'serror');
     if (options.semihosting) {
       this.semihosting = new Semihosting(this.guestMemory, {
-        write: (bytes) => bytes.forEach((b) => this.emit(b, 'semihosting')),
+        write: (bytes, stream) => bytes.forEach((b) => this.emit(b, stream === 'stdout' ? 'semihosting-stdout' : 'semihosting')),
         readByte: () => this.stdin.shift(),
         centiseconds: () => this.elapsedSeconds() * 100,
         epochSeconds: () => this.wallClock(),
@@ -150,10 +199,69 @@ export class VM {
       semihosting: this.semihosting,
       abort: { cpu: this.cpu, memslots: this.memslots, stage2: this.stage2, phys: this.phys, emulateNisv: !!options.emulateNisv, guard: this.guard },
       onExit: (e) => this.exitListeners.forEach((f) => f(e)),
+      afterExit: (e) => { if (this.handledListeners.size) this.handledListeners.forEach((f) => f(e)); },
+      debugExit: (e) => this.debugHandler !== undefined && this.debugHandler(e),
+      sysreg: (iss) => this.iccAccess(iss),
+      sync: () => this.scheduler.flushLines(),
+    });
+    this.scheduler = new Scheduler(this.cpu, this.vcpu, {
+      ncpu: cpus,
+      mpidr: (n) => MPIDR_CPU0 | BigInt(n),
+      quantum: BigInt(options.quantum ?? DEFAULT_QUANTUM),
+      clock: options.clock ?? 'virtual',
+      gic: this.gic,
+      deviceDeadline: () => this.rtcDeadline(),
+      pollDevices: () => this.rtc.poll(),
     });
     if (options.input !== undefined) this.sendInput(options.input);
     this.loadBootState(false);
+    this.registerSnapshotState();
   }
+
+  /** Creates a VM from a snapshot file alone (its options are in it) and restores it. */
+  static async fromSnapshot(bytes: Uint8Array, extra: Pick<VMOptions, 'mmio'> = {}): Promise<VM> {
+    const img = decodeSnapshot(bytes);
+    const vm = await VM.create({ ...(decodeState(img.config) as VMOptions), ...extra });
+    applySnapshot(vm, img);
+    return vm;
+  }
+
+  /** The whole VM as a snapshot file (src/tools/snapshot.ts); call it between runs. */
+  snapshot(): Uint8Array { return snapshotVM(this); }
+
+  /**
+   * Puts the VM in the state a snapshot holds. The file is checked completely first (format
+   * version, size, checksum, that it was taken of a VM with the same options); on any error
+   * the VM is left as it was and a SnapshotError says why.
+   */
+  restore(bytes: Uint8Array): void { applySnapshot(this, decodeSnapshot(bytes)); }
+
+  /** Each vCPU's state block, for snapshots (vCPU 0 first). */
+  vcpuStateBlocks(): VcpuStateBlock[] {
+    const s = this.scheduler;
+    s.load(0); // vCPU 0 in the CPU, the others in their saved copies
+    return s.vcpus.map((v) => ({
+      read: () => (v.index === s.current ? this.cpu.bytes(L.STATE, L.STATE_END - L.STATE).slice() : v.saved.slice()),
+      write: (b: Uint8Array) => {
+        if (v.index !== s.current) { v.saved.set(b); return; }
+        this.cpu.bytes(L.STATE, b.length).set(b);
+        this.cpu.exports.flushTLB();
+        this.cpu.exports.refreshInterrupts();
+      },
+    }));
+  }
+
+  /** Subscribes to every vCPU exit after it was handled (tracing); returns the unsubscribe function. */
+  onExitHandled(listener: (exit: Exit) => void): () => void {
+    this.handledListeners.add(listener);
+    return () => this.handledListeners.delete(listener);
+  }
+
+  /**
+   * Attaches a debugger (src/tools/gdbstub): it sees every exit first and claims the ones it
+   * caused (returns true), which end the run with reason 'debug'. undefined detaches.
+   */
+  setDebugHandler(handler: ((exit: Exit) => boolean) | undefined): void { this.debugHandler = handler; }
 
   /** Subscribes to console output (UART and semihosting); returns the unsubscribe function. */
   onOutput(listener: OutputListener): () => void {
@@ -180,12 +288,14 @@ export class VM {
     this.stdin.push(...bytes);
   }
 
-  /** Instructions retired since the VM was created, across resets. */
-  get instructions(): bigint { return this.retiredBeforeReset + this.cpu.icount; }
+  /** Instructions retired since the VM was created, by all vCPUs, across resets. */
+  get instructions(): bigint { return this.scheduler.retired; }
+
+  /** The VM clock in ICOUNT units (CNTPCT = clock >> CNT_SHIFT); it runs on across resets. */
+  get clock(): bigint { return this.scheduler.now; }
 
   /** Restarts the machine from its boot state (what PSCI SYSTEM_RESET does). */
   reset(): void {
-    this.retiredBeforeReset += this.cpu.icount;
     this.loadBootState(true);
     this.guard.reset('system-reset'); // enrolment is a VM property: mainline enrols again
   }
@@ -199,11 +309,12 @@ export class VM {
     let stop: StopReason;
     for (;;) {
       const left = budget - (this.instructions - start);
-      stop = left > 0n ? this.vcpu.run(left) : { kind: 'budget' };
+      stop = left > 0n ? this.scheduler.run(left) : { kind: 'budget' };
       if (stop.kind !== 'system-reset') break;
       resets++;
       this.reset();
     }
+    this.scheduler.load(0); // between runs, vm.cpu shows vCPU 0
     const outputBytes = Uint8Array.from(this.runOutput);
     const instructions = this.instructions - start;
     const base = { output: new TextDecoder().decode(outputBytes), outputBytes, instructions, resets };
@@ -216,13 +327,56 @@ export class VM {
       case 'budget':
         return { ...base, reason: 'budget', status: EXIT_BUDGET_STATUS, message: `instruction budget exhausted after ${instructions} instructions (PC ${pc})` };
       case 'halted':
-        return { ...base, reason: 'halted', status: 1, message: `the guest waits for an interrupt that cannot come (WFI at PC 0x${(stop.pc - 4n).toString(16)}, no interrupt source)` };
-      case 'cpu-off': return { ...base, reason: 'cpu-off', status: 1, message: 'every vCPU is off (PSCI CPU_OFF); the VM cannot continue' };
-      case 'error': return { ...base, reason: 'error', status: 1, message: stop.message };
+        return { ...base, reason: 'halted', status: EXIT_WEDGED_STATUS, message: `the guest waits for an interrupt that cannot come (WFI at PC 0x${(stop.pc - 4n).toString(16)}, no interrupt source)` };
+      case 'cpu-off': return { ...base, reason: 'cpu-off', status: EXIT_WEDGED_STATUS, message: 'every vCPU is off (PSCI CPU_OFF); the VM cannot continue' };
+      case 'error': return { ...base, reason: 'error', status: EXIT_WEDGED_STATUS, message: stop.message };
+      case 'debug': return { ...base, reason: 'debug', status: 0 };
+      default: return { ...base, reason: 'error', status: EXIT_WEDGED_STATUS, message: `run stopped: ${stop.kind}` };
     }
   }
 
   // ---- internals ----
+
+  /** The state outside the bus devices that a snapshot must carry (see devices/snapshottable.ts). */
+  private registerSnapshotState(): void {
+    const reg = this.snapshottables;
+    reg.register('vm', {
+      snapshot: () => ({ stdin: [...this.stdin] }),
+      restore: (st) => { this.stdin = [...(st as { stdin: number[] }).stdin]; },
+    });
+    // The scheduler: the VM clock, instructions retired, the round-robin position and each
+    // vCPU's power and wait state (the registers are the vcpu/<n> sections).
+    type SchedPrivate = { next: number; epoch: number };
+    const sched = this.scheduler as unknown as SchedPrivate;
+    reg.register('scheduler', {
+      snapshot: () => ({
+        now: this.scheduler.now, retired: this.scheduler.retired, next: sched.next, epoch: sched.epoch,
+        vcpus: this.scheduler.vcpus.map((v) => ({ on: v.on, waiting: v.waiting, waitEpoch: v.waitEpoch })),
+      }),
+      restore: (st) => {
+        const s = st as { now: bigint; retired: bigint; next: number; epoch: number; vcpus: { on: boolean; waiting: 'none' | 'wfi' | 'wfe'; waitEpoch: number }[] };
+        this.scheduler.now = s.now;
+        this.scheduler.retired = s.retired;
+        sched.next = s.next;
+        sched.epoch = s.epoch;
+        s.vcpus.forEach((v, i) => Object.assign(this.scheduler.vcpus[i], v));
+        this.gic.dirty = true;
+        this.scheduler.flushLines();
+      },
+      validate: (st) => {
+        const s = st as { vcpus?: unknown[]; now?: unknown; retired?: unknown };
+        if (typeof s?.now !== 'bigint' || typeof s.retired !== 'bigint' || !Array.isArray(s.vcpus) || s.vcpus.length !== this.scheduler.vcpus.length) {
+          throw new Error('malformed scheduler state');
+        }
+      },
+    });
+    reg.register('mmio-guard', {
+      snapshot: () => this.guard.getState(),
+      restore: (st) => this.guard.setState(st as GuardState),
+      validate: (st) => this.guard.validateState(st as GuardState),
+    });
+    if (this.semihosting) reg.register('semihosting', this.semihosting);
+  }
 
   private emit(byte: number, source: OutputSource): void {
     this.runOutput.push(byte);
@@ -235,8 +389,33 @@ export class VM {
   /** Seconds since boot: virtual (from the counter the guest sees) or host time. */
   private elapsedSeconds(): number {
     if (this.options.clock === 'host') return (Date.now() - this.hostStart) / 1000;
-    const ticks = this.instructions >> BigInt(this.cpu.u32(L.CNT_SHIFT));
+    const ticks = this.scheduler.now >> BigInt(this.cpu.u32(L.CNT_SHIFT));
     return Number(ticks) / Number(CNTFRQ);
+  }
+
+  /** When the RTC's match alarm is due, on the VM clock (virtual time), for idle skipping. */
+  private rtcDeadline(): bigint | undefined {
+    const at = this.rtc.nextAlarm();
+    if (at === null || this.options.clock === 'host') return undefined;
+    const ticks = Math.ceil((at - (this.options.epoch ?? 0)) * Number(CNTFRQ)) + 1;
+    if (!(ticks > 0) || !Number.isSafeInteger(ticks)) return undefined;
+    return BigInt(ticks) << BigInt(this.cpu.u32(L.CNT_SHIFT));
+  }
+
+  /** A trapped ICC_* access (GICv3 CPU interface) by the running vCPU; false: UNDEFINED. */
+  private iccAccess(iss: number): boolean {
+    const icc = this.gicV3;
+    if (!icc) return false;
+    // ISS: Op0 [21:20], Op2 [19:17], Op1 [16:14], CRn [13:10], Rt [9:5], CRm [4:1], Direction [0].
+    const op0 = (iss >> 20) & 3, op2 = (iss >> 17) & 7, op1 = (iss >> 14) & 7;
+    const crn = (iss >> 10) & 15, rt = (iss >> 5) & 31, crm = (iss >> 1) & 15, read = (iss & 1) === 1;
+    if (op0 !== 3 || op1 !== 0) return false;
+    const reg = (crn << 7) | (crm << 3) | op2;
+    if (icc.undefinedAccess(reg, read)) return false;
+    const cpu = this.scheduler.current;
+    if (read) this.cpu.setX(rt, icc.read(cpu, reg)); // Rt = 31: XZR, the value is discarded
+    else icc.write(cpu, reg, rt === 31 ? 0n : this.cpu.x(rt));
+    return true;
   }
 
   private wallClock(): number {
@@ -271,11 +450,12 @@ export class VM {
     cpu.setSysreg('MPIDR_EL1', MPIDR_CPU0);
     cpu.setSysreg('MIDR_EL1', MIDR_CORTEX_A57);
     cpu.setSysreg('CNTFRQ_EL0', CNTFRQ);
-    cpu.hostFlags = this.options.semihosting ? L.HF_SEMIHOSTING : 0;
+    cpu.hostFlags = (this.options.semihosting ? L.HF_SEMIHOSTING : 0) | (this.board.gic === 3 ? L.HF_GICV3 : 0);
     for (let i = 0; i < 31; i++) cpu.setX(i, 0n);
     cpu.sp = 0n;
     cpu.setX(0, BigInt(this.boot.dtbAddr));
     cpu.pc = this.boot.entry;
     cpu.exports.flushTLB();
+    this.scheduler.bootState(); // vCPU 0's state is the template of the others (powered off)
   }
 }

@@ -56,7 +56,9 @@ describe('virt device tree', () => {
     expect(propStrings(psci.props.get('method'))).toEqual(['hvc']);
     const timer = node(r, 'timer')!;
     expect(propStrings(timer.props.get('compatible'))[0]).toBe('arm,armv8-timer');
-    expect(propCells(timer.props.get('interrupts'))).toEqual([1, 13, 0x104, 1, 14, 0x104, 1, 11, 0x104, 1, 10, 0x104]);
+    // GICv3 (the default): level-high, no CPU mask (QEMU's virt with gic-version=3).
+    expect(propCells(timer.props.get('interrupts'))).toEqual([1, 13, 4, 1, 14, 4, 1, 11, 4, 1, 10, 4]);
+    expect(propCells(r.props.get('interrupt-parent'))).toEqual(propCells(node(r, 'intc@8000000')?.props.get('phandle')));
     const uart = node(r, 'pl011@9000000')!;
     expect(propStrings(uart.props.get('compatible'))).toEqual(['arm,pl011', 'arm,primecell']);
     expect(propCells(uart.props.get('reg'))).toEqual([0, 0x0900_0000, 0, 0x1000]);
@@ -78,16 +80,33 @@ describe('virt device tree', () => {
     expect(propCells(node(r, 'chosen')?.props.get('linux,initrd-start'))).toEqual([0, 0x4800_0000]);
   });
 
-  it.skipIf(!hasDtc)('is accepted by dtc', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'a64vm-fdt-'));
-    const f = join(dir, 'virt.dtb');
-    writeFileSync(f, virtDeviceTree({ ...cfg, bootargs: 'x' }));
-    const r = spawnSync('dtc', ['-I', 'dtb', '-O', 'dts', f], { encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
-    // The only complaints allowed: no interrupt controller yet.
-    const other = r.stderr.split('\n').filter((l: string) => l && !/Missing interrupt-parent/.test(l));
-    expect(other).toEqual([]);
-    expect(r.stdout).toMatch(/method = "hvc";/);
-    expect(r.stdout).toMatch(/pl011@9000000 \{/);
+  it('describes the GIC (v3 by default, v2 on request) and every vCPU', () => {
+    const v3 = node(tree({ cpus: 4 }), 'intc@8000000')!;
+    expect(propStrings(v3.props.get('compatible'))).toEqual(['arm,gic-v3']);
+    expect(propCells(v3.props.get('reg'))).toEqual([0, 0x0800_0000, 0, 0x1_0000, 0, 0x080a_0000, 0, 0xf6_0000]);
+    expect(propCells(v3.props.get('#interrupt-cells'))).toEqual([3]);
+    expect(propCells(v3.props.get('#redistributor-regions'))).toEqual([1]);
+    expect(v3.props.has('interrupt-controller')).toBe(true);
+    const r2 = tree({ gic: 2, cpus: 2 });
+    const v2 = node(r2, 'intc@8000000')!;
+    expect(propStrings(v2.props.get('compatible'))).toEqual(['arm,cortex-a15-gic']);
+    expect(propCells(v2.props.get('reg'))).toEqual([0, 0x0800_0000, 0, 0x1_0000, 0, 0x0801_0000, 0, 0x1_0000]);
+    // GICv2 PPI specifiers carry the CPU mask (bits [15:8]): two CPUs.
+    expect(propCells(node(r2, 'timer')?.props.get('interrupts'))).toEqual([1, 13, 0x304, 1, 14, 0x304, 1, 11, 0x304, 1, 10, 0x304]);
+    for (const n of [0, 1]) expect(propCells(node(r2, `cpus/cpu@${n}`)?.props.get('reg'))).toEqual([n]);
+    expect(node(r2, 'cpus/cpu@2')).toBeUndefined();
   });
+
+  for (const gic of [2, 3] as const) {
+    it.skipIf(!hasDtc)(`is accepted by dtc without warnings (GICv${gic}, 4 vCPUs)`, () => {
+      const dir = mkdtempSync(join(tmpdir(), 'a64vm-fdt-'));
+      const f = join(dir, 'virt.dtb');
+      writeFileSync(f, virtDeviceTree({ ...cfg, bootargs: 'x', gic, cpus: 4 }));
+      const r = spawnSync('dtc', ['-I', 'dtb', '-O', 'dts', f], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toMatch(/method = "hvc";/);
+      expect(r.stdout).toMatch(/pl011@9000000 \{/);
+    });
+  }
 });

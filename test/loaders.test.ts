@@ -6,45 +6,10 @@ import { loadElf } from '../src/machine/elf.ts';
 import { loadLinuxImage } from '../src/machine/image.ts';
 import { planBoot } from '../src/machine/boot.ts';
 import { LoadError, type Region } from '../src/machine/regions.ts';
+import { elf, linuxImage } from './helpers/images.ts';
 
 const RAM: Region = { name: 'RAM', base: 0x4000_0000, size: 128 << 20 };
 const FLASH: Region = { name: 'flash', base: 0, size: 64 << 20 };
-
-interface Phdr { type?: number; offset?: number; vaddr?: bigint; paddr: bigint; filesz: number; memsz?: number; data?: number[] }
-
-/** A minimal ELF64 file: header, program headers, then each segment's bytes. */
-function elf(opts: { phdrs: Phdr[]; entry?: bigint; machine?: number; type?: number; cls?: number; data?: number }): Uint8Array {
-  const phoff = 64;
-  let off = phoff + 56 * opts.phdrs.length;
-  const placed = opts.phdrs.map((p) => {
-    const o = p.offset ?? off;
-    if (p.offset === undefined) off += p.filesz;
-    return { ...p, offset: o };
-  });
-  const b = new Uint8Array(Math.max(off, 64 + 56 * opts.phdrs.length));
-  const dv = new DataView(b.buffer);
-  b.set([0x7f, 0x45, 0x4c, 0x46, opts.cls ?? 2, opts.data ?? 1, 1]);
-  dv.setUint16(16, opts.type ?? 2, true);
-  dv.setUint16(18, opts.machine ?? 183, true);
-  dv.setUint32(20, 1, true);
-  dv.setBigUint64(24, opts.entry ?? 0x4008_0000n, true);
-  dv.setBigUint64(32, BigInt(phoff), true);
-  dv.setUint16(52, 64, true);
-  dv.setUint16(54, 56, true);
-  dv.setUint16(56, opts.phdrs.length, true);
-  placed.forEach((p, i) => {
-    const h = phoff + 56 * i;
-    dv.setUint32(h, p.type ?? 1, true);
-    dv.setUint32(h + 4, 5, true);
-    dv.setBigUint64(h + 8, BigInt(p.offset), true);
-    dv.setBigUint64(h + 16, p.vaddr ?? p.paddr, true);
-    dv.setBigUint64(h + 24, p.paddr, true);
-    dv.setBigUint64(h + 32, BigInt(p.filesz), true);
-    dv.setBigUint64(h + 40, BigInt(p.memsz ?? p.filesz), true);
-    if (p.offset + p.filesz <= b.length) b.set((p.data ?? []).slice(0, p.filesz), p.offset);
-  });
-  return b;
-}
 
 const ok = () => elf({ phdrs: [{ paddr: 0x4008_0000n, filesz: 8, memsz: 0x100, data: [1, 2, 3, 4, 5, 6, 7, 8] }] });
 const load = (b: Uint8Array, regions: Region[] = [RAM]) => loadElf(b, 'x.elf', regions, RAM);
@@ -127,33 +92,43 @@ describe('ELF loader', () => {
     expect(load(elf({ entry: 0x4700_0000n, phdrs: [{ paddr: 0x4008_0000n, filesz: 4 }] })).entry).toBe(0x4700_0000n);
   });
 
+  it('rejects overlapping segments, naming both', () => {
+    const b = elf({ phdrs: [{ paddr: 0x4008_0000n, filesz: 4, memsz: 0x1000 }, { paddr: 0x4008_0800n, filesz: 4 }] });
+    expect(err(b)).toBe('x.elf: segment 1 (PT_LOAD, vaddr 0x40080800) at 0x40080800-0x40080803 overlaps segment 0 (PT_LOAD, vaddr 0x40080000) at 0x40080000-0x40080fff');
+    // Adjacent is fine.
+    expect(load(elf({ phdrs: [{ paddr: 0x4008_0000n, filesz: 4, memsz: 0x800 }, { paddr: 0x4008_0800n, filesz: 4 }] })).segments).toHaveLength(2);
+  });
+
+  it('rejects a segment bigger than RAM', () => {
+    const b = elf({ phdrs: [{ paddr: 0x4000_0000n, filesz: 4, memsz: 0x1000_0000 }], entry: 0x4000_0000n });
+    expect(err(b)).toBe('x.elf: segment 0 (PT_LOAD, vaddr 0x40000000) is 268435456 bytes, bigger than guest memory (RAM 0x40000000-0x47ffffff: at most 134217728 bytes)');
+  });
+
   it('rejects p_filesz > p_memsz and files without PT_LOAD', () => {
     expect(err(elf({ phdrs: [{ paddr: 0x4008_0000n, filesz: 8, memsz: 4 }] }))).toMatch(/p_filesz 0x8 is larger than p_memsz 0x4/);
     expect(err(elf({ phdrs: [{ type: 4, paddr: 0n, filesz: 0 }] }))).toMatch(/no loadable \(PT_LOAD\) segments/);
   });
 });
 
-function linuxImage(textOffset: bigint, imageSize: bigint, len = 4096): Uint8Array {
-  const b = new Uint8Array(len);
-  const dv = new DataView(b.buffer);
-  dv.setUint32(0, 0x91005a4d, true); // "MZ" + add x13, x18, #0x16 (the EFI stub's first word)
-  dv.setBigUint64(8, textOffset, true);
-  dv.setBigUint64(16, imageSize, true);
-  dv.setUint32(0x38, 0x644d5241, true);
-  return b;
-}
-
 describe('Linux Image loader', () => {
-  it('loads at RAM base + text_offset, 0x80000 when text_offset is 0', () => {
+  it('loads at RAM base + text_offset, as QEMU\'s load_aarch64_image (checked on QEMU 7.2 with -d in_asm)', () => {
+    // image_size 0: text_offset is not valid (kernels before 3.17), 0x80000 whatever it says.
     expect(loadLinuxImage(linuxImage(0n, 0n), 'Image', RAM).entry).toBe(0x4008_0000n);
+    expect(loadLinuxImage(linuxImage(0x20_0000n, 0n), 'Image', RAM).entry).toBe(0x4008_0000n);
     const img = loadLinuxImage(linuxImage(0x20_0000n, 0x10000n), 'Image', RAM);
     expect(img.entry).toBe(0x4020_0000n);
     expect(img.segments[0].memsz).toBe(0x10000); // image_size covers the BSS
+    // text_offset below 4 KiB (0 since Linux 5.10) moves up by 2 MiB.
+    expect(loadLinuxImage(linuxImage(0n, 0x10000n), 'Image', RAM).entry).toBe(0x4020_0000n);
+    expect(loadLinuxImage(linuxImage(0x100n, 0x10000n), 'Image', RAM).entry).toBe(0x4020_0100n);
+    expect(loadLinuxImage(linuxImage(0x1000n, 0x10000n), 'Image', RAM).entry).toBe(0x4000_1000n);
   });
 
   it('rejects a truncated header and an image larger than RAM', () => {
     expect(() => loadLinuxImage(new Uint8Array(10), 'Image', RAM)).toThrow('Image: truncated: a Linux Image header needs 64 bytes, the file has 10');
-    expect(() => loadLinuxImage(linuxImage(0n, 0x1000_0000n), 'Image', RAM)).toThrow(/not inside guest memory/);
+    expect(() => loadLinuxImage(linuxImage(0x80000n, 0x1000_0000n), 'Image', RAM)).toThrow(
+      'Image: Linux Image (text_offset 0x80000) is 268435456 bytes, bigger than guest memory (RAM 0x40000000-0x47ffffff: at most 134217728 bytes)');
+    expect(() => loadLinuxImage(linuxImage(0x80000n, 0x7ff_0000n), 'Image', RAM)).toThrow(/at 0x40080000-0x4806ffff is not inside guest memory/);
   });
 });
 
@@ -175,6 +150,32 @@ describe('boot plan', () => {
     const p = planBoot(kernel(linuxImage(0n, 0n)), cfg);
     expect(p.kind).toBe('linux-image');
     expect(p.dtbAddr).toBe(0x4400_0000);
+  });
+
+  it('Linux Image with an initrd: as QEMU, at half of RAM (at most 128 MiB in) or above the kernel, page aligned; the DTB 2 MiB above its end', () => {
+    const rd = { data: new Uint8Array(1000).fill(7), name: 'rd' };
+    const p = planBoot({ ...kernel(linuxImage(0n, 0n)), initrd: rd }, cfg);
+    expect(p.initrd).toEqual({ addr: 0x4400_0000, size: 1000 });
+    expect(p.segments.at(-1)).toMatchObject({ addr: 0x4400_0000, memsz: 1000, what: 'initrd' });
+    expect(p.dtbAddr).toBe(0x4420_0000);
+    // 1 GiB of RAM: 128 MiB in.
+    expect(planBoot({ ...kernel(linuxImage(0n, 0n)), initrd: rd }, { ...cfg, ramSize: 1 << 30 }).initrd?.addr).toBe(0x4800_0000);
+    // A kernel reaching past half of RAM: right after it, page aligned.
+    const big = planBoot({ ...kernel(linuxImage(0x80000n, 0x500_0123n)), initrd: rd }, cfg);
+    expect(big.initrd?.addr).toBe(0x4508_1000);
+    // Too big for the RAM left: QEMU says "could not load initrd".
+    expect(() => planBoot({ ...kernel(linuxImage(0n, 0n)), initrd: { data: new Uint8Array(65 << 20), name: 'rd' } }, cfg)).toThrow(
+      'rd: the initrd (68157440 bytes) does not fit in RAM after the kernel: it would go at 0x44000000-0x480fffff, RAM ends at 0x47ffffff');
+    // An ELF kernel: ignored, as QEMU ignores -initrd for non-Linux kernels.
+    expect(planBoot({ ...kernel(ok()), initrd: rd }, cfg)).toMatchObject({ kind: 'elf', initrd: undefined });
+    expect(() => planBoot({ initrd: rd, loads: [{ data: new Uint8Array(8), name: 'a.bin', addr: 0x4010_0000 }], entry: 0x4010_0000n }, cfg)).toThrow(/an initrd needs a kernel image/);
+  });
+
+  it('--load data may not overlap the kernel or other --load data (QEMU: "rom: requested regions overlap")', () => {
+    expect(() => planBoot({ ...kernel(ok()), loads: [{ data: new Uint8Array(8), name: 'a.bin', addr: 0x4008_0010 }] }, cfg)).toThrow(
+      "a.bin: --load data (8 bytes) at 0x40080010-0x40080017 overlaps k's segment 0 (PT_LOAD, vaddr 0x40080000) at 0x40080000-0x400800ff");
+    expect(() => planBoot({ loads: [{ data: new Uint8Array(8), name: 'a.bin', addr: 0x4010_0000 }, { data: new Uint8Array(8), name: 'b.bin', addr: 0x4010_0004 }], entry: 0x4010_0000n }, cfg))
+      .toThrow("b.bin: --load data (8 bytes) at 0x40100004-0x4010000b overlaps a.bin's --load data (8 bytes) at 0x40100000-0x40100007");
   });
 
   it('--bios: flash at 0, PC 0, DTB at the start of RAM', () => {

@@ -37,7 +37,7 @@ describe('PSCI and SMCCC through the conduit', () => {
     const vm = await guest(psci(0x12));
     expect(vm.run({ budget: 30 }).resets).toBe(10);
     const r = (await guest(psci(2))).run({ budget: 100 });
-    expect(r).toMatchObject({ reason: 'cpu-off', status: 1 });
+    expect(r).toMatchObject({ reason: 'cpu-off', status: 4 });
     expect(r.message).toMatch(/CPU_OFF/);
   });
 
@@ -62,7 +62,7 @@ describe('PSCI and SMCCC through the conduit', () => {
 describe('WFI and the budget', () => {
   it('WFI with no interrupt source ends the run', async () => {
     const r = (await guest([0xd503201f, 0xd503207f])).run({ budget: 100 }); // nop; wfi
-    expect(r).toMatchObject({ reason: 'halted', status: 1 });
+    expect(r).toMatchObject({ reason: 'halted', status: 4 });
     expect(r.message).toBe('the guest waits for an interrupt that cannot come (WFI at PC 0x40100004, no interrupt source)');
   });
 
@@ -118,6 +118,23 @@ describe('semihosting', () => {
     expect(vm.cpu.x(22)).toBe(0n); // centiseconds of virtual time
     expect(vm.cpu.x(23)).toBe(1000n); // the epoch
     expect(vm.cpu.pc).toBe(BigInt(CODE + 4 * program.length));
+  });
+
+  it('SYS_WRITEC/WRITE0 go to the semihosting console, SYS_WRITE to ":tt" "w" to stdout and "a" to stderr (as QEMU 7.2)', async () => {
+    const seen: string[] = [];
+    const record = (vm: Awaited<ReturnType<typeof guest>>) => vm.onOutput((b, source) => seen.push(`${source}:${new TextDecoder().decode(b)}`));
+    const w = await guest(program, { semihosting: true, loads: data(), x: regs });
+    record(w);
+    w.run({ budget: 1000 });
+    expect(seen.join('')).toBe('semihosting:ssemihosting:esemihosting:msemihosting:isemihosting:\n' + 'semihosting:!' +
+      'semihosting-stdout:osemihosting-stdout:ksemihosting-stdout:\n');
+    seen.length = 0;
+    const loads = data();
+    loads[2] = { data: u64s(BigInt(TT), 8n, 3n), name: 'open', addr: OPEN }; // mode 8: "a"
+    const a = await guest(program, { semihosting: true, loads, x: regs });
+    record(a);
+    a.run({ budget: 1000 });
+    expect(seen.slice(-3)).toEqual(['semihosting:o', 'semihosting:k', 'semihosting:\n']);
   });
 
   it('an exit reason other than ApplicationExit is status 1', async () => {

@@ -105,7 +105,7 @@ describe('data aborts outside RAM', () => {
     const vm = await guest([0x29000500], { x: { 8: BigInt(UART) } }); // stp w0, w1, [x8]
     const r = vm.run({ budget: 100 });
     expect(r.reason).toBe('error');
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(4);
     expect(r.message).toBe(
       'data abort without a valid syndrome (ISV = 0) at PC 0x40100000: `stp w0, w1, [x8]` accessing 0x9000000 (VA 0x9000000), ' +
         'outside RAM; an access to MMIO must be a single general-purpose register load or store without writeback (or run with --emulate-nisv)',

@@ -154,7 +154,8 @@ export class GicCore {
       const r = this.spiRoute[i];
       return Math.floor(r / 0x8000_0000) % 2 === 1 || r === cpu; // vCPU n is affinity 0.0.0.n
     }
-    return (this.spiTargets[i] & (1 << cpu)) !== 0;
+    // A uniprocessor GICv2 sends every SPI to its one CPU (ITARGETSR is RAZ/WI, IHI 0048B 4.3.12).
+    return this.ncpu === 1 || (this.spiTargets[i] & (1 << cpu)) !== 0;
   }
 
   /** Group priority of a priority value for cpu's binary point (GICv3 4.8.5, GICv2 3.3.3). */

@@ -140,7 +140,8 @@ export class GicV2Distributor implements Device {
   /** GICD_ITARGETSR: SGIs and PPIs read as the accessing CPU's own bit (RAZ on a uniprocessor). */
   private readTarget(cpu: number, id: number): number {
     if (id >= NR_IRQS) return 0;
-    if (id < NR_PRIVATE) return this.core.ncpu > 1 ? 1 << cpu : 0;
+    if (this.core.ncpu === 1) return 0; // RAZ/WI on a uniprocessor
+    if (id < NR_PRIVATE) return 1 << cpu;
     return this.core.spiTargets[id - NR_PRIVATE];
   }
 

@@ -48,6 +48,9 @@ export class Pl031 implements Device {
 
   get interrupt(): boolean { this.poll(); return (this.s.is & this.s.im) !== 0; }
 
+  /** The clock second at which the match interrupt is due, or null (for the host's idle planning). */
+  nextAlarm(): number | null { return this.s.alarmAt; }
+
   /** Raises the match interrupt if the count has reached MR (called on every access). */
   poll(): void {
     if (this.s.alarmAt !== null && Math.floor(this.now()) >= this.s.alarmAt) {

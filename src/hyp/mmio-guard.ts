@@ -24,6 +24,7 @@ import {
 } from './mmio-guard-profiles.ts';
 import { vendorHyp64, type Regs4, type Smccc } from './smccc.ts';
 import { IPA_BITS, type Stage2 } from './stage2.ts';
+import type { VmEvents } from '../events.ts';
 
 export const GUARD_NOTE = 1n << 1n;
 const ATTR_SHIFT = 2n;
@@ -95,6 +96,10 @@ export interface GuardDeps {
   stage2: Stage2;
   memslots: Memslots;
   smccc: Smccc;
+  /** The VM's events (src/events.ts): guard-call and guard-violation are emitted there too. */
+  events?: VmEvents;
+  /** The running vCPU's index, for those events. */
+  vcpuIndex?: () => number;
 }
 
 const hex = (v: bigint | number) => `0x${v.toString(16)}`;
@@ -132,9 +137,7 @@ export class MmioGuard {
 
   /** Whether the granule holding ipa carries the guard's note. */
   isMapped(ipa: number): boolean {
-    if (!(ipa >= 0 && ipa < IPA_LIMIT)) return false;
-    const d = this.deps.stage2.leafDescriptor(granuleOf(ipa));
-    return (d & 1n) === 0n && (d & GUARD_NOTE) !== 0n;
+    return (this.deps.stage2.leafLow32(ipa) & 3) === Number(GUARD_NOTE); // invalid, with the note
   }
 
   /** The recorded attribute of a mapped granule. */
@@ -160,27 +163,37 @@ export class MmioGuard {
     };
   }
 
+  /** Throws (naming the problem) unless setState(state) would succeed; changes nothing. */
+  validateState(state: GuardState): void { this.checkState(state); }
+
   /** Replaces the guard with a saved one (profile, mode, enrolment, every mapping). */
   setState(state: GuardState): void {
-    const bad = (why: string) => new Error(`a64vm: guard state: ${why}`);
-    if (!state || state.version !== 1) throw bad(`unsupported version ${state?.version}`);
-    if (!isGuardProfileName(state.profile)) throw bad(`unknown profile '${state.profile}'`);
-    if (!isGuardViolationMode(state.violation)) throw bad(`unknown violation mode '${state.violation}'`);
-    if (state.granule !== GUARD_GRANULE) throw bad(`granule ${state.granule} (a64vm's is ${GUARD_GRANULE})`);
-    if (state.profile === 'off' && (state.enrolled || state.mappings.length)) throw bad('profile off cannot be enrolled or have mappings');
-    const maps = state.mappings.map((m) => {
-      const attr = BigInt(m.attr);
-      if (!Number.isInteger(m.ipa) || m.ipa % GUARD_GRANULE !== 0 || m.ipa < 0 || m.ipa >= IPA_LIMIT) throw bad(`mapping at ${m.ipa} is not a granule address`);
-      if (this.deps.memslots.find(m.ipa)) throw bad(`mapping at ${hex(m.ipa)} is inside RAM`);
-      if (attr < 0n || attr > ATTR_MASK) throw bad(`attribute ${m.attr} of ${hex(m.ipa)} does not fit in 62 bits`);
-      return { ipa: m.ipa, attr };
-    });
+    const maps = this.checkState(state);
     if (state.profile !== this.prof.name) { this.unregister(); this.prof = PROFILES[state.profile]; this.register(); }
     this.mode = state.violation;
     this.clearNotes();
     for (const m of maps) this.note(m.ipa, m.attr);
     this.isEnrolled = state.enrolled;
     this.emit({ kind: 'reset', cause: 'restore' });
+  }
+
+  private checkState(state: GuardState): GuardMapping[] {
+    const bad = (why: string) => new Error(`a64vm: guard state: ${why}`);
+    if (!state || state.version !== 1) throw bad(`unsupported version ${state?.version}`);
+    if (!isGuardProfileName(state.profile)) throw bad(`unknown profile '${state.profile}'`);
+    if (!isGuardViolationMode(state.violation)) throw bad(`unknown violation mode '${state.violation}'`);
+    if (state.granule !== GUARD_GRANULE) throw bad(`granule ${state.granule} (a64vm's is ${GUARD_GRANULE})`);
+    if (typeof state.enrolled !== 'boolean') throw bad('enrolled is not a boolean');
+    if (state.profile === 'off' && (state.enrolled || state.mappings?.length)) throw bad('profile off cannot be enrolled or have mappings');
+    if (!Array.isArray(state.mappings)) throw bad('mappings is not a list');
+    return state.mappings.map((m) => {
+      let attr: bigint;
+      try { attr = BigInt(m.attr); } catch { throw bad(`attribute ${String(m.attr)} is not a number`); }
+      if (!Number.isInteger(m.ipa) || m.ipa % GUARD_GRANULE !== 0 || m.ipa < 0 || m.ipa >= IPA_LIMIT) throw bad(`mapping at ${m.ipa} is not a granule address`);
+      if (this.deps.memslots.find(m.ipa)) throw bad(`mapping at ${hex(m.ipa)} is inside RAM`);
+      if (attr < 0n || attr > ATTR_MASK) throw bad(`attribute ${m.attr} of ${hex(m.ipa)} does not fit in 62 bits`);
+      return { ipa: m.ipa, attr };
+    });
   }
 
   /** PSCI SYSTEM_RESET / SYSTEM_OFF: every mapping goes; enrolment returns to the VM's default. */
@@ -228,6 +241,9 @@ export class MmioGuard {
     if (injected === 'dabt') injectDataAbort(cpu, exit.far);
     this.stats.violations++;
     this.emit({ kind: 'violation', reason, pc, va: exit.far, ipa: Number(exit.ipa), granule, size, write: syn.wnr, insn: exit.insn, injected });
+    this.deps.events?.emit('guard-violation', {
+      vcpu: this.deps.vcpuIndex?.() ?? 0, pc, va: exit.far, ipa: exit.ipa, size, write: syn.wnr, reason, injected,
+    });
     return { kind: 'continue', action: injected === 'serror' ? 'guard-serror' : 'guard-dabt' };
   }
 
@@ -249,8 +265,13 @@ export class MmioGuard {
     const r = this.answer(call, args);
     const result = [0, 1, 2, 3].map((i) => BigInt.asUintN(64, r[i] ?? 0n)) as Regs4;
     this.stats.calls++;
-    // The HVC (or SMC) has been stepped over: the call is the instruction before the PC.
-    this.emit({ kind: 'call', call, fid, args, result, pc: this.deps.cpu.pc - 4n });
+    const ev = this.deps.events;
+    if (this.listeners.size || ev?.wants('guard-call')) {
+      // The HVC (or SMC) has been stepped over: the call is the instruction before the PC.
+      const pc = this.deps.cpu.pc - 4n;
+      this.emit({ kind: 'call', call, fid, args, result, pc });
+      ev?.emit('guard-call', { vcpu: this.deps.vcpuIndex?.() ?? 0, pc, fid, name: call, args, result });
+    }
     return result;
   }
 
@@ -300,7 +321,10 @@ export class MmioGuard {
     if (this.deps.memslots.find(a)) return false;
     if (this.isMapped(a)) return true; // no reference count: the guest keeps one
     const s2 = this.deps.stage2;
-    if (s2.walk(a).level < 3 && s2.tablePages >= GUARD_MAX_TABLE_PAGES) return false;
+    if (s2.walk(a).level < 3 && s2.tablePages >= GUARD_MAX_TABLE_PAGES) {
+      s2.pruneEmptyTables(); // UNMAP leaves emptied tables in place (no churn on MAP/UNMAP pairs)
+      if (s2.tablePages >= GUARD_MAX_TABLE_PAGES) return false;
+    }
     this.note(a, attr);
     return true;
   }
@@ -310,7 +334,7 @@ export class MmioGuard {
     if (!this.validGranule(ipa)) return false;
     const a = Number(ipa);
     if (!this.isMapped(a)) return this.prof.unmapUnmappedSucceeds;
-    this.deps.stage2.setInvalidLeaf(a, 0n);
+    this.deps.stage2.setInvalidLeaf(a, 0n, { prune: false });
     return true;
   }
 

@@ -52,6 +52,8 @@ export const MPIDR_HWID_MASK = 0xff_00ff_ffffn;
 
 export type PsciEvent =
   | { kind: 'cpu-off' }
+  /** CPU_ON accepted: the vCPU with this MPIDR starts at entry with x0 = context, EL1h, DAIF masked, MMU off. */
+  | { kind: 'cpu-on'; mpidr: bigint; entry: bigint; context: bigint }
   | { kind: 'cpu-suspend'; powerState: bigint }
   | { kind: 'system-off' }
   | { kind: 'system-reset' }
@@ -90,7 +92,7 @@ const SMCCC_VERSION_FID = 0x80000000;
 
 /** Answers one PSCI call. args are x1..x3, already narrowed to 32 bits for SMC32 function IDs. */
 export function psciCall(fid: number, args: readonly [bigint, bigint, bigint], vcpus: readonly VcpuInfo[]): PsciResult {
-  const [a1, a2] = args;
+  const [a1, a2, a3] = args;
   switch (fid >>> 0) {
     case PSCI_VERSION:
       return { x0: PSCI_VERSION_1_1 };
@@ -106,8 +108,8 @@ export function psciCall(fid: number, args: readonly [bigint, bigint, bigint], v
       const target = vcpus.find((v) => (v.mpidr & MPIDR_HWID_MASK) === a1);
       if (!target) return { x0: PSCI_RET_INVALID_PARAMS };
       if (target.on) return { x0: PSCI_RET_ALREADY_ON };
-      // Secondary vCPUs do not exist yet: every vCPU is on, so this is not reached.
-      return { x0: PSCI_RET_INTERNAL_FAILURE };
+      // As KVM's kvm_psci_vcpu_on: the target is reset and runnable at once (no ON_PENDING).
+      return { x0: PSCI_RET_SUCCESS, event: { kind: 'cpu-on', mpidr: target.mpidr, entry: a2, context: a3 } };
     }
     case PSCI_AFFINITY_INFO:
     case PSCI_AFFINITY_INFO64: {

@@ -1,8 +1,10 @@
 // Arm semihosting (Arm IHI 0080, "Semihosting for AArch32 and AArch64"), A64 conduit HLT #0xF000,
 // as QEMU's semihosting/arm-compat-semi.c answers it: operation in W0, parameter block (64-bit
 // fields) or argument in X1, result in X0. The CPU exits with PC at the HLT; every completed call
-// steps past it. Only the console exists: SYS_OPEN accepts ":tt" alone (mode r* = input, w* and
-// a* = output) and, as in QEMU, handles are allocated from 1; all console output goes to one sink.
+// steps past it. Only the console exists: SYS_OPEN accepts ":tt" alone and, as QEMU 7.2 does
+// (SH_EXT_STDOUT_STDERR), opens it for reading as stdin, for writing ("w*") as stdout and for
+// appending ("a*") as stderr; handles are allocated from 1. SYS_WRITEC and SYS_WRITE0 go to the
+// semihosting console, which QEMU writes to stderr.
 // Parameter blocks are read through GuestMemory, so the guest's MMU must be off (see there).
 import type { Cpu } from '../cpu/cpu.ts';
 import { GuestMemory, GuestMemoryError } from './guestmem.ts';
@@ -27,9 +29,12 @@ export const ADP_Stopped_ApplicationExit = 0x20026n;
 const EBADF = 9;
 const ENOENT = 2;
 
+/** Where output goes: the semihosting console (SYS_WRITEC, SYS_WRITE0) or a ":tt" handle. */
+export type SemihostingStream = 'console' | 'stdout' | 'stderr';
+
 export interface SemihostingIO {
-  /** Console output. */
-  write(bytes: Uint8Array): void;
+  /** Console output (stream 'console' when omitted). */
+  write(bytes: Uint8Array, stream?: SemihostingStream): void;
   /** Next console input byte, or undefined at end of input. */
   readByte(): number | undefined;
   /** Centiseconds since the VM started (SYS_CLOCK). */
@@ -43,7 +48,8 @@ export type SemihostingOutcome =
   | { kind: 'exit'; status: number; reason: bigint }
   | { kind: 'error'; message: string };
 
-type Handle = 'in' | 'out';
+/** What a ":tt" handle is: stdin, stdout ('out') or stderr ('err'). */
+type Handle = 'in' | 'out' | 'err';
 
 export class Semihosting {
   private handles = new Map<number, Handle>();
@@ -52,6 +58,14 @@ export class Semihosting {
   constructor(private readonly mem: GuestMemory, private readonly io: SemihostingIO) {}
 
   reset(): void { this.handles.clear(); this.errno = 0; }
+
+  /** Open handles and the last errno, for VM snapshots (devices/snapshottable.ts). */
+  snapshot(): { handles: [number, Handle][]; errno: number } { return { handles: [...this.handles], errno: this.errno }; }
+  restore(state: unknown): void {
+    const s = state as { handles: [number, Handle][]; errno: number };
+    this.handles = new Map(s.handles);
+    this.errno = s.errno;
+  }
 
   handle(cpu: Cpu): SemihostingOutcome {
     const op = Number(cpu.x(0) & 0xffff_ffffn);
@@ -66,7 +80,7 @@ export class Semihosting {
           if (name !== ':tt') { this.errno = ENOENT; ret = -1n; break; }
           let h = 1;
           while (this.handles.has(h)) h++;
-          this.handles.set(h, mode < 4 ? 'in' : 'out');
+          this.handles.set(h, mode < 4 ? 'in' : mode < 8 ? 'out' : 'err');
           ret = BigInt(h);
           break;
         }
@@ -83,8 +97,9 @@ export class Semihosting {
           return this.done(cpu);
         case SYS_WRITE: {
           const len = Number(arg(2));
-          if (!this.handles.has(Number(arg(0)))) { this.errno = EBADF; ret = BigInt(len); break; }
-          this.io.write(this.mem.read(arg(1), len));
+          const kind = this.handles.get(Number(arg(0)));
+          if (kind === undefined || kind === 'in') { this.errno = EBADF; ret = BigInt(len); break; }
+          this.io.write(this.mem.read(arg(1), len), kind === 'out' ? 'stdout' : 'stderr');
           ret = 0n; // bytes not written
           break;
         }

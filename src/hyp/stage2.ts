@@ -186,7 +186,7 @@ export class Stage2 {
    * TLB when the entry it replaces is invalid too: the CPU caches only valid translations. A
    * level-3 table left all zero is returned to the pool (and its level-2 table, if that empties).
    */
-  setInvalidLeaf(ipa: number, desc: bigint): void {
+  setInvalidLeaf(ipa: number, desc: bigint, opts: { prune?: boolean } = {}): void {
     checkRange(ipa, 1);
     if ((desc & DESC_VALID) !== 0n) throw new Error('a64vm: setInvalidLeaf: the descriptor is valid');
     const w = this.walk(ipa);
@@ -195,7 +195,51 @@ export class Stage2 {
     const slot = this.entryAt(ipa, 3, true);
     this.cpu.setU64(slot, desc);
     if (wasValid) this.cpu.exports.flushTLB();
-    if (desc === 0n) this.pruneEmpty(ipa);
+    if (desc === 0n && (opts.prune ?? true)) this.pruneEmpty(ipa);
+  }
+
+  /** Returns every all-zero level-3 table (and level-2 table left empty) to the pool. */
+  pruneEmptyTables(): void {
+    for (let i1 = 0; i1 < ROOT_BYTES / 8; i1++) {
+      const d1 = this.cpu.u64(this.root + i1 * 8);
+      if ((d1 & 3n) !== 3n) continue;
+      const t2 = Number(d1 & OA_MASK);
+      for (let i2 = 0; i2 < 512; i2++) {
+        const d2 = this.cpu.u64(t2 + i2 * 8);
+        if ((d2 & 3n) === 3n) this.pruneEmpty(i1 * L1_SPAN + i2 * L2_BLOCK);
+      }
+    }
+  }
+
+  /**
+   * The low 32 bits of ipa's level-3 descriptor, walked without BigInt (the MMIO guard asks this
+   * on every guarded access): bit 0 set when a valid mapping (page or block) covers ipa, 0 when
+   * the walk ends at an invalid entry above level 3. Table addresses are wasm addresses (< 4 GiB).
+   */
+  leafLow32(ipa: number): number {
+    if (!(ipa >= 0 && ipa < 2 ** IPA_BITS)) return 0;
+    const dv = this.view();
+    let table = this.root;
+    for (let level = 1; level <= 3; level++) {
+      const idx = level === 1 ? Math.floor(ipa / L1_SPAN) : Math.floor(ipa / 2 ** shiftOf(level)) % 512;
+      const lo = dv.getUint32(table + idx * 8, true);
+      if (level === 3) return lo;
+      if ((lo & 1) === 0) return 0;
+      if ((lo & 2) === 0) return lo; // a block
+      table = (lo & 0xfffff000) >>> 0;
+    }
+    return 0;
+  }
+
+  private buf?: ArrayBuffer;
+  private dv?: DataView;
+  /** A view of wasm memory, renewed when growth detached the old buffer (byteLength 0). */
+  private view(): DataView {
+    if (!this.buf || this.buf.byteLength === 0) {
+      this.buf = this.cpu.memory.buffer;
+      this.dv = new DataView(this.buf);
+    }
+    return this.dv!;
   }
 
   /** A software walk of ipa, the way the CPU's stage-2 walker reads the tables. */

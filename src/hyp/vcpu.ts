@@ -4,7 +4,7 @@
 import type { Cpu, Exit } from '../cpu/cpu.ts';
 import { handleGuestAbort, type AbortContext } from './abort.ts';
 import { esrImm16 } from './esr.ts';
-import { injectUndefined } from './inject.ts';
+import { injectSync, injectUndefined } from './inject.ts';
 import type { PsciEvent } from './psci.ts';
 import type { Semihosting } from './semihosting.ts';
 import type { Smccc } from './smccc.ts';
@@ -19,7 +19,16 @@ export type StopReason =
   /** WFI (or CPU_SUSPEND) with nothing that could ever wake the vCPU. */
   | { kind: 'halted'; pc: bigint }
   | { kind: 'semihost-exit'; status: number; reason: bigint }
-  | { kind: 'error'; message: string };
+  | { kind: 'error'; message: string }
+  /** A debugger claimed an exit (breakpoint, watchpoint) through VcpuHooks.debugExit. */
+  | { kind: 'debug' }
+  // Stops the scheduler (hyp/smp.ts) handles; they do not end a VM run:
+  /** WFI or WFE (wfe) with nothing pending, or CPU_SUSPEND: the vCPU waits (PC past the instruction). */
+  | { kind: 'wait'; wfe: boolean }
+  /** A timer register was written: the next deadline may have moved. */
+  | { kind: 'replan' }
+  /** PSCI CPU_ON was accepted for the vCPU with this MPIDR (x0 already holds SUCCESS). */
+  | { kind: 'cpu-on'; mpidr: bigint; entry: bigint; context: bigint };
 
 export interface VcpuHooks {
   smccc: Smccc;
@@ -29,6 +38,21 @@ export interface VcpuHooks {
   semihosting?: Semihosting;
   /** Observes every exit before it is handled (tracing). */
   onExit?: (exit: Exit) => void;
+  /** Observes every exit after it was handled, whether or not the run goes on (tracing). */
+  afterExit?: (exit: Exit) => void;
+  /**
+   * A debugger's claim on an exit, asked before the normal handling (src/tools/gdbstub): true
+   * ends the run with { kind: 'debug' } and leaves the exit unhandled (a BRK it planted, an
+   * access to a page it unmapped to watch it).
+   */
+  debugExit?: (exit: Exit) => boolean;
+  /**
+   * Emulates a trapped system register access (EXIT_SYSREG: the GICv3 ICC_* registers), with
+   * the ESR_EL2 ISS; returns false when the access is UNDEFINED. PC is at the instruction.
+   */
+  sysreg?: (iss: number) => boolean;
+  /** Called after every handled exit: device and interrupt controller state may have changed. */
+  sync?: () => void;
 }
 
 /** Exits in a row without a retired instruction before the run is declared stuck. */
@@ -56,6 +80,7 @@ export class Vcpu {
       const left = budget - used;
       const exit = cpu.run(left < RUN_SLICE ? left : RUN_SLICE);
       this.hooks.onExit?.(exit);
+      if (this.hooks.debugExit?.(exit)) return { kind: 'debug' };
       if (cpu.icount === lastCount) {
         if (++idle > MAX_EXITS_WITHOUT_PROGRESS) {
           return { kind: 'error', message: `the guest makes no progress: ${idle} exits in a row (last: ${exit.reason}) at PC ${hex(cpu.pc)} without executing an instruction` };
@@ -65,6 +90,8 @@ export class Vcpu {
         lastCount = cpu.icount;
       }
       const stop = this.handle(exit);
+      this.hooks.sync?.();
+      this.hooks.afterExit?.(exit);
       if (stop) return stop;
     }
   }
@@ -90,7 +117,7 @@ export class Vcpu {
         return r.kind === 'error' ? { kind: 'error', message: r.message } : undefined;
       }
       case 'wfi':
-        return this.canWake() ? undefined : { kind: 'halted', pc: cpu.pc };
+        return { kind: 'wait', wfe: (exit.esr & 1n) !== 0n }; // ISS.TI: 0 WFI, 1 WFE
       case 'semihost': {
         if (!this.hooks.semihosting) return { kind: 'error', message: `semihosting call at PC ${hex(cpu.pc)} with semihosting off` };
         const r = this.hooks.semihosting.handle(cpu);
@@ -99,7 +126,19 @@ export class Vcpu {
         return undefined;
       }
       case 'timer':
-        return undefined; // a timer register changed; nothing delivers timer interrupts yet
+        return { kind: 'replan' }; // the MSR completed (PC past it); the timer's deadline may have moved
+      case 'sysreg': {
+        const iss = Number(exit.esr & 0x1ff_ffffn);
+        if (!this.hooks.sysreg?.(iss)) { injectUndefined(cpu); return undefined; }
+        cpu.pc += 4n;
+        return undefined;
+      }
+      case 'brk':
+        // HOST_FLAGS.HF_TRAP_BRK is set (a debugger is attached) but the debugger did not claim
+        // this BRK: it is the guest's own, so it gets the breakpoint exception it would have
+        // taken untrapped (EC 0x3C, ELR at the BRK), as QEMU re-injects under KVM_GUESTDBG_USE_SW_BP.
+        injectSync(cpu, (0x3cn << 26n) | (1n << 25n) | BigInt(esrImm16(exit.esr)));
+        return undefined;
       case 'internal':
         return { kind: 'error', message: `CPU internal error at PC ${hex(cpu.pc)} (a stage-2 table or output address outside wasm memory)` };
       default:
@@ -115,17 +154,9 @@ export class Vcpu {
       case 'system-reset':
       case 'system-reset2': return { kind: 'system-reset', event };
       case 'cpu-off': return { kind: 'cpu-off' };
-      case 'cpu-suspend': return this.canWake() ? undefined : { kind: 'halted', pc: this.cpu.pc };
+      // KVM treats every CPU_SUSPEND power state as standby: a WFI (kvm_vcpu_wfi).
+      case 'cpu-suspend': return { kind: 'wait', wfe: false };
+      case 'cpu-on': return { kind: 'cpu-on', mpidr: event.mpidr, entry: event.entry, context: event.context };
     }
-  }
-
-  /**
-   * Whether anything could wake a waiting vCPU. There is no interrupt controller yet, so only an
-   * enabled, unmasked generic timer counts (the guest may poll its status); with none, a WFI
-   * waits forever and the run ends instead.
-   */
-  private canWake(): boolean {
-    const armed = (ctl: bigint) => (ctl & 3n) === 1n; // ENABLE set, IMASK clear
-    return armed(this.cpu.sysreg('CNTV_CTL_EL0')) || armed(this.cpu.sysreg('CNTP_CTL_EL0'));
   }
 }

@@ -3,7 +3,7 @@
 // where the device tree lands.
 import { isElf, loadElf } from './elf.ts';
 import { isLinuxImage, loadLinuxImage } from './image.ts';
-import { checkSegment, hex, LoadError, regionOf, type Segment } from './regions.ts';
+import { checkSegment, describeSegment, hex, LoadError, regionOf, type Segment } from './regions.ts';
 import { FLASH_BASE, FLASH_SIZE, MiB, RAM_BASE, memoryRegions, ramRegion, virtDeviceTree, type BoardConfig } from './virt.ts';
 
 export interface NamedBytes { data: Uint8Array; name: string }
@@ -17,6 +17,11 @@ export interface BootInputs {
   loads?: (NamedBytes & { addr: number })[];
   /** Overrides the entry point. */
   entry?: bigint;
+  /**
+   * An initial ramdisk (-initrd) for a Linux Image kernel: placed above the kernel and described
+   * in /chosen (linux,initrd-start/end). Ignored for ELF kernels, as QEMU ignores it.
+   */
+  initrd?: NamedBytes;
 }
 
 export interface BootPlan {
@@ -25,6 +30,8 @@ export interface BootPlan {
   entry: bigint;
   dtb: Uint8Array;
   dtbAddr: number;
+  /** Where the initrd was loaded (absent when none was given or the kernel is not a Linux Image). */
+  initrd?: { addr: number; size: number };
 }
 
 const alignUp = (v: number, a: number) => Math.ceil(v / a) * a;
@@ -55,9 +62,15 @@ export function planBoot(inputs: BootInputs, cfg: BoardConfig): BootPlan {
     kind = img.kind;
     entry = img.entry;
   }
+  const owner = new Map<Segment, string>();
+  for (const seg of segments) owner.set(seg, inputs.kernel?.name ?? inputs.bios?.name ?? 'the image');
   for (const l of inputs.loads ?? []) {
     const seg = { addr: l.addr, data: l.data, memsz: l.data.length, what: `--load data (${l.data.length} bytes)` };
     checkSegment(regions, seg, l.name);
+    // QEMU refuses overlapping images too ("rom: requested regions overlap").
+    const other = segments.find((s) => s.addr < seg.addr + seg.memsz && seg.addr < s.addr + s.memsz);
+    if (other) throw new LoadError(`${l.name}: ${describeSegment(seg)} overlaps ${owner.get(other) ?? 'another image'}'s ${describeSegment(other)}`);
+    owner.set(seg, l.name);
     segments.push(seg);
   }
   if (inputs.entry !== undefined) {
@@ -70,12 +83,28 @@ export function planBoot(inputs: BootInputs, cfg: BoardConfig): BootPlan {
     throw new LoadError(segments.length ? 'no entry point: give --entry ADDR for raw binaries' : 'nothing to run: give an image, --bios FILE, or --load FILE@ADDR with --entry ADDR');
   }
 
-  const dtb = virtDeviceTree(cfg);
+  // The initrd, as QEMU's arm_setup_direct_kernel_boot places it for Linux kernels: half-way
+  // into RAM (at most 128 MiB in), and never below the kernel's end, page aligned.
+  let initrd: BootPlan['initrd'];
+  if (inputs.initrd && !inputs.kernel) throw new LoadError(`${inputs.initrd.name}: an initrd needs a kernel image (as QEMU: -initrd only with -kernel)`);
+  // An empty file is no initrd (QEMU describes one only when initrd_size is not 0).
+  if (inputs.initrd && kind === 'linux-image' && inputs.initrd.data.length > 0) {
+    const { data, name } = inputs.initrd;
+    const kernelEnd = Math.max(...segments.map((s) => s.addr + s.memsz));
+    const addr = alignUp(Math.max(ram.base + Math.min(ram.size / 2, 128 * MiB), kernelEnd), 4096);
+    if (addr + data.length > ram.base + ram.size) {
+      throw new LoadError(`${name}: the initrd (${data.length} bytes) does not fit in RAM after the kernel: it would go at ${hex(addr)}-${hex(addr + data.length - 1)}, RAM ends at ${hex(ram.base + ram.size - 1)}`);
+    }
+    segments.push({ addr, data, memsz: data.length, what: 'initrd' });
+    initrd = { addr, size: data.length };
+  }
+  const dtb = virtDeviceTree(initrd ? { ...cfg, initrd: { start: initrd.addr, end: initrd.addr + initrd.size } } : cfg);
   const overlaps = (addr: number) => segments.some((s) => addr < s.addr + s.memsz && s.addr < addr + dtb.length);
   const top = alignDown(ram.base + ram.size - dtb.length, 4096);
   let dtbAddr: number;
   if (kind === 'linux-image') {
-    // Like QEMU: above the kernel, at least half-way into RAM (at most 128 MiB in), 2 MiB aligned.
+    // Like QEMU: above the kernel and the initrd, at least half-way into RAM (at most 128 MiB
+    // in), 2 MiB aligned.
     const kernelEnd = Math.max(...segments.map((s) => s.addr + s.memsz));
     dtbAddr = alignUp(Math.max(ram.base + Math.min(ram.size / 2, 128 * MiB), kernelEnd), 2 * MiB);
     if (dtbAddr + dtb.length > ram.base + ram.size) dtbAddr = top;
@@ -87,5 +116,5 @@ export function planBoot(inputs: BootInputs, cfg: BoardConfig): BootPlan {
   if (overlaps(dtbAddr) || dtbAddr < ram.base) {
     throw new LoadError(`no room for the device tree (${dtb.length} bytes) in RAM: the images cover both ${hex(RAM_BASE)} and ${hex(top)}`);
   }
-  return { kind, segments, entry, dtb, dtbAddr };
+  return { kind, segments, entry, dtb, dtbAddr, initrd };
 }

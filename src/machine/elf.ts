@@ -1,7 +1,7 @@
 // ELF64 little-endian AArch64 executables, loaded as QEMU's -kernel loads an ELF: every PT_LOAD
 // segment at its physical address (p_paddr), p_filesz bytes from the file, zero-filled up to
 // p_memsz; the entry point is e_entry. Layouts from the System V gABI (ELF-64 Object File Format).
-import { checkSegment, hex, LoadError, regionOf, type LoadedImage, type Region, type Segment } from './regions.ts';
+import { checkSegment, describeSegment, findOverlap, hex, LoadError, regionOf, type LoadedImage, type Region, type Segment } from './regions.ts';
 
 export const EM_AARCH64 = 183;
 const ET_REL = 1;
@@ -70,6 +70,8 @@ export function loadElf(buf: Uint8Array, file: string, regions: readonly Region[
     segments.push(seg);
   }
   if (segments.length === 0) throw new LoadError(`${file}: no loadable (PT_LOAD) segments`);
+  const clash = findOverlap(segments);
+  if (clash) throw new LoadError(`${file}: ${describeSegment(clash[1])} overlaps ${describeSegment(clash[0])}`);
   const inSegment = segments.some((s) => entry >= BigInt(s.addr) && entry < BigInt(s.addr + s.memsz));
   if (!inSegment && !(entry < 1n << 48n && regionOf([ram], Number(entry), 4))) {
     throw new LoadError(`${file}: entry point ${hex(entry)} is not inside a loaded segment or RAM`);

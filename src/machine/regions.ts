@@ -24,8 +24,28 @@ export function regionOf(regions: readonly Region[], addr: number, size: number)
   return regions.find((r) => addr >= r.base && addr + Math.max(size, 1) <= r.base + r.size);
 }
 
+/** "what at first-last", for messages. */
+export function describeSegment(s: Segment): string {
+  return `${s.what} at ${hex(s.addr)}-${hex(s.addr + Math.max(s.memsz, 1) - 1)}`;
+}
+
+/** The first pair of segments whose address ranges intersect (earlier one first), if any. */
+export function findOverlap(segments: readonly Segment[]): [Segment, Segment] | undefined {
+  for (let i = 0; i < segments.length; i++) {
+    for (let j = 0; j < i; j++) {
+      const a = segments[j], b = segments[i];
+      if (a.addr < b.addr + b.memsz && b.addr < a.addr + a.memsz) return [a, b];
+    }
+  }
+  return undefined;
+}
+
 /** Throws unless the segment lies inside one region. */
 export function checkSegment(regions: readonly Region[], s: Segment, file: string): void {
+  const biggest = Math.max(...regions.map((r) => r.size));
+  if (s.memsz > biggest) {
+    throw new LoadError(`${file}: ${s.what} is ${s.memsz} bytes, bigger than guest memory (${describeRegions(regions)}: at most ${biggest} bytes)`);
+  }
   if (!regionOf(regions, s.addr, s.memsz)) {
     throw new LoadError(
       `${file}: ${s.what} at ${hex(s.addr)}-${hex(s.addr + Math.max(s.memsz, 1) - 1)} is not inside ` +

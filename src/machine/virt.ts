@@ -6,6 +6,12 @@ import type { Region } from './regions.ts';
 export const MiB = 1024 * 1024;
 export const FLASH_BASE = 0x0000_0000;
 export const FLASH_SIZE = 64 * MiB;
+export const GIC_DIST_BASE = 0x0800_0000;
+export const GIC_CPU_BASE = 0x0801_0000;
+export const GIC_REDIST_BASE = 0x080a_0000;
+export const GIC_DIST_SIZE = 0x1_0000;
+export const GIC_CPU_SIZE = 0x1_0000;
+export const GIC_REDIST_SIZE = 0xf6_0000;
 export const UART_BASE = 0x0900_0000;
 export const RTC_BASE = 0x0901_0000;
 export const DEVICE_SIZE = 0x1000;
@@ -14,6 +20,8 @@ export const DEFAULT_RAM_SIZE = 128 * MiB;
 /** RAM may reach up to 255 GiB in QEMU; a64vm's guest memory lives in a 4 GiB wasm memory. */
 export const MAX_RAM_SIZE = 3 * 1024 * MiB;
 export const MIN_RAM_SIZE = 2 * MiB;
+/** vCPUs: GICv2 targets at most 8 CPUs (GICD_ITARGETSR), and so does a64vm with either GIC. */
+export const MAX_CPUS = 8;
 
 /** Shared peripheral interrupts (SPI numbers; INTID = 32 + n). */
 export const UART_SPI = 1;
@@ -36,6 +44,10 @@ export interface BoardConfig {
   conduit: 'hvc' | 'smc';
   bootargs?: string;
   initrd?: { start: number; end: number };
+  /** vCPUs (default 1). */
+  cpus?: number;
+  /** GIC architecture version (default 3). */
+  gic?: 2 | 3;
 }
 
 export function ramRegion(cfg: BoardConfig): Region { return { name: 'RAM', base: RAM_BASE, size: cfg.ramSize }; }
@@ -49,20 +61,21 @@ export function memoryRegions(cfg: BoardConfig): Region[] {
 }
 
 const APB_PCLK_PHANDLE = 0x8000;
-/** GIC interrupt specifier flags: PPI CPU mask for one CPU (GICv2 binding) | level-high. */
+const GIC_PHANDLE = 0x8001;
 const IRQ_TYPE_LEVEL_HIGH = 4;
-const PPI_FLAGS = (1 << 8) | IRQ_TYPE_LEVEL_HIGH;
 const GIC_SPI = 0;
 const GIC_PPI = 1;
 
 /**
  * The device tree, laid out as QEMU's virt board writes it, less what a64vm does not have yet
- * (the interrupt controller, fw-cfg, virtio, PCIe, GPIO; the flash node, since the CFI command
- * set is not modelled). Nodes with interrupts therefore have no interrupt parent yet.
+ * (fw-cfg, virtio, PCIe, GPIO; the flash node, since the CFI command set is not modelled).
  */
 export function virtDeviceTree(cfg: BoardConfig): Uint8Array {
+  const ncpu = cfg.cpus ?? 1;
+  const gic = cfg.gic ?? 3;
   const root = new FdtNode('');
-  root.prop('#address-cells', cells(2)).prop('#size-cells', cells(2))
+  root.prop('interrupt-parent', cells(GIC_PHANDLE))
+    .prop('#address-cells', cells(2)).prop('#size-cells', cells(2))
     .prop('compatible', str('linux,dummy-virt')).prop('model', str('linux,dummy-virt'));
 
   root.child('psci')
@@ -76,13 +89,33 @@ export function virtDeviceTree(cfg: BoardConfig): Uint8Array {
     .prop('device_type', str('memory'))
     .prop('reg', cells64(RAM_BASE, cfg.ramSize));
 
+  // MPIDR_EL1 affinity of vCPU n is 0.0.0.n: reg = n.
   const cpus = root.child('cpus').prop('#address-cells', cells(1)).prop('#size-cells', cells(0));
-  cpus.child('cpu@0')
-    .prop('device_type', str('cpu'))
-    .prop('compatible', str('arm,cortex-a57'))
-    .prop('reg', cells(0))
-    .prop('enable-method', str('psci'));
+  for (let n = 0; n < ncpu; n++) {
+    cpus.child(`cpu@${n}`)
+      .prop('device_type', str('cpu'))
+      .prop('compatible', str('arm,cortex-a57'))
+      .prop('reg', cells(n))
+      .prop('enable-method', str('psci'));
+  }
 
+  // As QEMU's create_gic / fdt_add_gic_node: GICv2 "arm,cortex-a15-gic" (distributor, CPU
+  // interface), GICv3 "arm,gic-v3" (distributor, one redistributor region).
+  const intc = root.child(`intc@${GIC_DIST_BASE.toString(16)}`)
+    .prop('phandle', cells(GIC_PHANDLE));
+  if (gic === 3) {
+    intc.prop('reg', cells64(GIC_DIST_BASE, GIC_DIST_SIZE, GIC_REDIST_BASE, GIC_REDIST_SIZE))
+      .prop('#redistributor-regions', cells(1))
+      .prop('compatible', str('arm,gic-v3'));
+  } else {
+    intc.prop('reg', cells64(GIC_DIST_BASE, GIC_DIST_SIZE, GIC_CPU_BASE, GIC_CPU_SIZE))
+      .prop('compatible', str('arm,cortex-a15-gic'));
+  }
+  intc.prop('ranges', empty).prop('#size-cells', cells(2)).prop('#address-cells', cells(2))
+    .prop('interrupt-controller', empty).prop('#interrupt-cells', cells(3));
+
+  // PPI flags: level-high, and for GICv2 the mask of the CPUs the PPI goes to (binding 'arm,gic').
+  const PPI_FLAGS = IRQ_TYPE_LEVEL_HIGH | (gic === 2 ? ((1 << ncpu) - 1) << 8 : 0);
   root.child('timer')
     .prop('compatible', strs('arm,armv8-timer', 'arm,armv7-timer'))
     .prop('interrupts', cells(...TIMER_PPIS.flatMap((p) => [GIC_PPI, p, PPI_FLAGS])))

@@ -60,7 +60,17 @@ export const GUESTS: Guest[] = [
   { name: 'mmio', kind: 'hypervisor', what: 'PL011 FR reads (trapped MMIO)' },
   { name: 'hvc', kind: 'hypervisor', what: 'HVC SMCCC_VERSION round trips' },
   { name: 'svc', kind: 'hypervisor', what: 'SVC round trips at EL1' },
+  // The MMIO guard (rfc-v1, the default ABI). On QEMU there is no guard: the same calls return
+  // NOT_SUPPORTED and the same reads go unchecked, so QEMU's figures are plain HVC and MMIO costs.
+  { name: 'guardmap', kind: 'hypervisor', what: 'MMIO guard MAP/UNMAP pairs (hypercall round trips)' },
+  { name: 'guardmmio', kind: 'hypervisor', what: 'PL011 FR reads, enrolled in the MMIO guard, UART mapped' },
 ];
+
+/** Guard calls a64vm must have answered for each guard guest, given the amount its line reports. */
+const GUARD_CALLS: Record<string, (amount: number) => number> = {
+  guardmap: (n) => 2 + 2 * n, // ENROLL and MAP of the UART, then n pairs
+  guardmmio: () => 2,
+};
 
 /** The --quick subset: small guests, one of each path (memory/TLB, hypercall, exception). */
 export const QUICK_GUESTS = ['ptrchase-mmuoff', 'ptrchase-mmuon', 'hvc', 'svc'];
@@ -77,7 +87,11 @@ export function parseResultLine(output: string): ResultLine | undefined {
 
 // ---------------------------------------------------------------- a64vm
 
-export interface A64vmRun { seconds: number; instructions: bigint; output: string; ok: boolean; message?: string }
+export interface A64vmRun {
+  seconds: number; instructions: bigint; output: string; ok: boolean; message?: string;
+  /** MMIO guard calls answered and violations injected during the run. */
+  guard: { calls: number; violations: number };
+}
 
 type VMClass = typeof import('../vm.ts').VM;
 let vmClass: VMClass | undefined;
@@ -95,7 +109,7 @@ export async function runA64vm(file: string, budget = 20_000_000_000n): Promise<
   const seconds = (performance.now() - t0) / 1000;
   const ok = r.reason === 'system-off' && r.status === 0;
   return {
-    seconds, instructions: r.instructions, output: r.output, ok,
+    seconds, instructions: r.instructions, output: r.output, ok, guard: { ...vm.guard.stats },
     message: ok ? undefined : `stopped with ${r.reason} (status ${r.status})${r.message ? `: ${r.message}` : ''}`,
   };
 }
@@ -358,6 +372,10 @@ async function benchGuest(g: Guest, o: Options, qemuStartup: number | undefined,
   if (g.kind === 'hypervisor' && line) {
     res.a64vm.opsPerSecond = line.amount / aMed;
     res.a64vm.nsPerOp = (aMed / line.amount) * 1e9;
+  }
+  const wantCalls = GUARD_CALLS[g.name];
+  if (wantCalls && line && (a.guard.calls !== wantCalls(line.amount) || a.guard.violations !== 0)) {
+    failures.push(`a64vm answered ${a.guard.calls} guard calls with ${a.guard.violations} violations; expected ${wantCalls(line.amount)} and none: the guard was not exercised as the guest intends`);
   }
 
   if (qemuStartup !== undefined) {
