@@ -87,7 +87,7 @@ export const EXIT_REASON = 0x1500; // u32, one of EXIT_*
 export const ESR_EL2 = 0x1508; // syndrome, ESR_ELx layout
 export const FAR_EL2 = 0x1510; // faulting virtual address
 export const HPFAR_EL2 = 0x1518; // faulting IPA (full address here, not HPFAR's >>8 packing)
-export const ICOUNT = 0x1520; // u64 instructions executed since reset
+export const ICOUNT = 0x1520; // u64: the vCPU's clock: +1 per instruction executed; the host sets it on a vCPU switch and when it skips idle time
 export const EXIT_INSN = 0x1528; // u32, the instruction word at the exit (for NISV reports)
 
 // The exclusive monitor (local, one per vCPU).

@@ -171,8 +171,13 @@ export class MmioGuard {
     const maps = this.checkState(state);
     if (state.profile !== this.prof.name) { this.unregister(); this.prof = PROFILES[state.profile]; this.register(); }
     this.mode = state.violation;
-    this.clearNotes();
-    for (const m of maps) this.note(m.ipa, m.attr);
+    // A whole-VM restore may have put the stage-2 tables back already: leave them alone then.
+    const now = this.mappings();
+    const same = now.length === maps.length && now.every((m, i) => m.ipa === maps[i].ipa && m.attr === maps[i].attr);
+    if (!same) {
+      this.clearNotes();
+      for (const m of maps) this.note(m.ipa, m.attr);
+    }
     this.isEnrolled = state.enrolled;
     this.emit({ kind: 'reset', cause: 'restore' });
   }
@@ -193,7 +198,7 @@ export class MmioGuard {
       if (this.deps.memslots.find(m.ipa)) throw bad(`mapping at ${hex(m.ipa)} is inside RAM`);
       if (attr < 0n || attr > ATTR_MASK) throw bad(`attribute ${m.attr} of ${hex(m.ipa)} does not fit in 62 bits`);
       return { ipa: m.ipa, attr };
-    });
+    }).sort((a, b) => a.ipa - b.ipa);
   }
 
   /** PSCI SYSTEM_RESET / SYSTEM_OFF: every mapping goes; enrolment returns to the VM's default. */
