@@ -102,6 +102,13 @@ export const FETCH_TAG = 0x1550; // u64: VA page of the cached fetch translation
 export const FETCH_ADDEND = 0x1558; // u64: host address - VA for that page
 export const EVENT = 0x1560; // u32: the event register (SEV/SEVL/WFE)
 
+// Fuzzing feedback (assembly/coverage.ts); the host allocates both buffers, 0 = off.
+export const COV_MAP = 0x1568; // u32: address of a 64 KiB AFL-style edge hit-count map
+export const COV_PREV = 0x156c; // u32: the previous block's hash >> 1
+export const CMPLOG = 0x1570; // u32: address of the comparison log, CMPLOG_CAPACITY x 32 bytes
+export const CMPLOG_COUNT = 0x1574; // u32: entries written (the host resets it)
+export const CMPLOG_CAPACITY = 256; // entries: pc u64, operand a u64, operand b u64, size u32
+
 // Floating-point/SIMD registers V0..V31, 16 bytes each (issue 11).
 export const V0 = 0x1800;
 

@@ -1,6 +1,7 @@
 // Branches (C6.2: B, BL, B.cond, CBZ/CBNZ, TBZ/TBNZ, BR, BLR, RET, ERET).
 import { recWord, recD, recN, recImm, recImm2, setImm, setImm2, getPC, setPC, nextPC, conditionHolds, sext } from '../cpu';
 import { CURRENT_EL, X0 } from '../layout';
+import { edgeTo } from '../coverage';
 import { undefinedInsn, exceptionReturn } from '../exceptions';
 
 const X30: usize = X0 + 30 * 8;
@@ -19,14 +20,20 @@ export function pre_testbit(w: u32, rec: usize): bool {
   return true;
 }
 
-export function exec_B(rec: usize): void { setPC(getPC() + recImm(rec)); }
+// Every branch outcome, taken or not, starts a block: each reports its edge to the coverage map.
+// @ts-ignore: decorator
+@inline function jump(target: u64): void { edgeTo(target); setPC(target); }
+// @ts-ignore: decorator
+@inline function fallThrough(): void { const t = getPC() + 4; edgeTo(t); setPC(t); }
+
+export function exec_B(rec: usize): void { jump(getPC() + recImm(rec)); }
 export function exec_BL(rec: usize): void {
   const pc = getPC();
   store<u64>(X30, pc + 4);
-  setPC(pc + recImm(rec));
+  jump(pc + recImm(rec));
 }
 export function exec_B_cond(rec: usize): void {
-  if (conditionHolds(recWord(rec) & 15)) setPC(getPC() + recImm(rec)); else nextPC();
+  if (conditionHolds(recWord(rec) & 15)) jump(getPC() + recImm(rec)); else fallThrough();
 }
 // @ts-ignore: decorator
 @inline function operand(rec: usize): u64 {
@@ -34,24 +41,24 @@ export function exec_B_cond(rec: usize): void {
   return (recWord(rec) >> 31) != 0 ? v : v & 0xffffffff;
 }
 export function exec_CBZ(rec: usize): void {
-  if (operand(rec) == 0) setPC(getPC() + recImm(rec)); else nextPC();
+  if (operand(rec) == 0) jump(getPC() + recImm(rec)); else fallThrough();
 }
 export function exec_CBNZ(rec: usize): void {
-  if (operand(rec) != 0) setPC(getPC() + recImm(rec)); else nextPC();
+  if (operand(rec) != 0) jump(getPC() + recImm(rec)); else fallThrough();
 }
 export function exec_TBZ(rec: usize): void {
-  if (((load<u64>(recD(rec)) >> recImm2(rec)) & 1) == 0) setPC(getPC() + recImm(rec)); else nextPC();
+  if (((load<u64>(recD(rec)) >> recImm2(rec)) & 1) == 0) jump(getPC() + recImm(rec)); else fallThrough();
 }
 export function exec_TBNZ(rec: usize): void {
-  if (((load<u64>(recD(rec)) >> recImm2(rec)) & 1) != 0) setPC(getPC() + recImm(rec)); else nextPC();
+  if (((load<u64>(recD(rec)) >> recImm2(rec)) & 1) != 0) jump(getPC() + recImm(rec)); else fallThrough();
 }
-export function exec_BR(rec: usize): void { setPC(load<u64>(recN(rec))); }
+export function exec_BR(rec: usize): void { jump(load<u64>(recN(rec))); }
 export function exec_BLR(rec: usize): void {
   const target = load<u64>(recN(rec)); // read before X30 is written (BLR X30 is valid)
   store<u64>(X30, getPC() + 4);
-  setPC(target);
+  jump(target);
 }
-export function exec_RET(rec: usize): void { setPC(load<u64>(recN(rec))); }
+export function exec_RET(rec: usize): void { jump(load<u64>(recN(rec))); }
 export function exec_ERET(rec: usize): void {
   if (load<u32>(CURRENT_EL) == 0) { undefinedInsn(); return; }
   exceptionReturn();

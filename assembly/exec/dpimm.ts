@@ -2,6 +2,7 @@
 // AND/ORR/EOR/ANDS (immediate), MOVN/MOVZ/MOVK, SBFM/BFM/UBFM, EXTR.
 // The decode-time hooks (pre_*) do the expensive work once per instruction word: the shifted
 // add/sub immediate, DecodeBitMasks for logical immediates and bitfields, the move-wide constants.
+import { logCompare } from '../coverage';
 import {
   recWord, recD, recN, recM, recImm, recImm2, setImm, setImm2, getPC, nextPC,
   addWithCarry64, addWithCarry32, setNZ, sext,
@@ -119,7 +120,9 @@ export function exec_ADDS_imm(rec: usize): void {
 
 export function exec_SUBS_imm(rec: usize): void {
   const n = load<u64>(recN(rec));
-  const r = is64(recWord(rec)) ? addWithCarry64(n, ~recImm(rec), 1, true) : addWithCarry32(n, ~recImm(rec), 1, true);
+  const x64 = is64(recWord(rec));
+  logCompare(n, recImm(rec), x64 ? 8 : 4);
+  const r = x64 ? addWithCarry64(n, ~recImm(rec), 1, true) : addWithCarry32(n, ~recImm(rec), 1, true);
   store<u64>(recD(rec), r);
   nextPC();
 }

@@ -2,6 +2,7 @@
 // add/subtract (extended register), ADC/SBC, CCMN/CCMP, conditional select, the one-source
 // (RBIT, REV*, CLZ, CLS) and two-source (UDIV, SDIV, shifts by register, CRC32*) operations,
 // and the three-source multiplies (MADD, MSUB, SMADDL, SMSUBL, UMADDL, UMSUBL, SMULH, UMULH).
+import { logCompare } from '../coverage';
 import {
   recWord, recD, recN, recM, recA, recImm, recImm2, setImm, setImm2, nextPC,
   addWithCarry64, addWithCarry32, setNZ, conditionHolds, getNZCV, setNZCV,
@@ -124,7 +125,10 @@ export function exec_ADDS_shift(rec: usize): void {
 }
 export function exec_SUBS_shift(rec: usize): void {
   const w = recWord(rec);
-  store<u64>(recD(rec), awc(w, load<u64>(recN(rec)), ~shiftedOperand(rec), 1, true));
+  const n = load<u64>(recN(rec));
+  const m = shiftedOperand(rec);
+  logCompare(n, m, (w >> 31) != 0 ? 8 : 4);
+  store<u64>(recD(rec), awc(w, n, ~m, 1, true));
   nextPC();
 }
 
@@ -174,7 +178,10 @@ export function exec_ADDS_ext(rec: usize): void {
 }
 export function exec_SUBS_ext(rec: usize): void {
   const w = recWord(rec);
-  store<u64>(recD(rec), awc(w, load<u64>(recN(rec)), ~extendedOperand(rec), 1, true));
+  const n = load<u64>(recN(rec));
+  const m = extendedOperand(rec);
+  logCompare(n, m, (w >> 31) != 0 ? 8 : 4);
+  store<u64>(recD(rec), awc(w, n, ~m, 1, true));
   nextPC();
 }
 
@@ -220,7 +227,10 @@ export function exec_CCMN_reg(rec: usize): void {
 }
 export function exec_CCMP_reg(rec: usize): void {
   const w = recWord(rec);
-  condCompare(w, load<u64>(recN(rec)), ~load<u64>(recM(rec)), 1);
+  const n = load<u64>(recN(rec));
+  const m = load<u64>(recM(rec));
+  logCompare(n, m, (w >> 31) != 0 ? 8 : 4);
+  condCompare(w, n, ~m, 1);
   nextPC();
 }
 export function exec_CCMN_imm(rec: usize): void {
@@ -230,7 +240,9 @@ export function exec_CCMN_imm(rec: usize): void {
 }
 export function exec_CCMP_imm(rec: usize): void {
   const w = recWord(rec);
-  condCompare(w, load<u64>(recN(rec)), ~<u64>((w >> 16) & 31), 1);
+  const n = load<u64>(recN(rec));
+  logCompare(n, <u64>((w >> 16) & 31), (w >> 31) != 0 ? 8 : 4);
+  condCompare(w, n, ~<u64>((w >> 16) & 31), 1);
   nextPC();
 }
 
