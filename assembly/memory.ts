@@ -63,6 +63,7 @@ export function tlbFlushPage(va: u64): void {
 // ---- The result of the last walk (valid when translate() did not return FAIL) ----
 let walkDevice: bool = false; // stage-1 memory type is Device
 let walkAttr: u32 = 0; // the MAIR_EL1 attribute byte of the translation (0 = Device-nGnRnE)
+let walkSH: u32 = 0; // the descriptor's shareability, SH[1:0]
 let walkPermR: bool = false;
 let walkPermW: bool = false;
 let walkPermX: bool = false;
@@ -247,6 +248,7 @@ function stage1(va: u64, regime: u32): u64 {
     const attr = <u32>((load<u64>(MAIR_EL1) >> (((desc >> 2) & 7) * 8)) & 0xff);
     walkDevice = (attr & 0xf0) == 0;
     walkAttr = attr;
+    walkSH = <u32>(desc >> 8) & 3;
     s1LastLevel = <u32>level;
     return oa;
   }
@@ -443,11 +445,16 @@ export function atStage1(va: u64, regime: u32, write: bool): u64 {
   if (ipa == FAIL) {
     if (load<u32>(EXIT_REASON) == EXIT_INTERNAL) return FAIL;
     if (s1WalkFailedAtS2) { stage2Exit(va, s1WalkIPA, ACC_READ, true, true); return FAIL; }
-    return 1 | ((<u64>s1FaultFSC) << 1);
+    return PAR_RES1 | 1 | ((<u64>s1FaultFSC) << 1);
   }
   const ok = write ? walkPermW : walkPermR;
-  if (!ok) return 1 | ((<u64>(FSC_PERMISSION + s1LastLevel)) << 1);
-  return (ipa & 0x0000fffffffff000) | (<u64>walkAttr << 56);
+  if (!ok) return PAR_RES1 | 1 | ((<u64>(FSC_PERMISSION + s1LastLevel)) << 1);
+  // SH: Device and Normal Non-cacheable memory report Outer Shareable (0b10, D17.2.107); NS is
+  // UNKNOWN for a Non-secure regime and reads 1 as on QEMU.
+  const nonCacheable = walkDevice || walkAttr == 0x44;
+  const sh: u64 = nonCacheable ? 2 : <u64>walkSH;
+  return (ipa & 0x0000fffffffff000) | (<u64>walkAttr << 56) | PAR_RES1 | (1 << 9) | (sh << 7);
 }
+const PAR_RES1: u64 = 1 << 11;
 
 export function pcNow(): u64 { return load<u64>(PC); }

@@ -82,21 +82,6 @@ const DEVIATIONS: Deviation[] = [
     qemu: 'VENDOR_HYP_CALL_UID -> 0xffffffffffffffff\n',
     a64vm: 'VENDOR_HYP_CALL_UID -> 0x00000000b66fb428\n',
   },
-  {
-    guest: 'mmu',
-    name: 'PAR_EL1 bit 11, SH and NS after AT',
-    why: 'PAR_EL1 bit 11 is RES1 in both formats and SH [8:7] reports the shareability of the result (Inner ' +
-      'Shareable here); a64vm\'s CPU leaves them 0 (a CPU fix, in assembly/). NS [9] is UNKNOWN for a ' +
-      'Non-secure regime; QEMU sets it',
-    qemu: 'AT S1E1R page 0: PAR_EL1 0xff00000040400b80\n' +
-      'AT S1E1R page 3: PAR_EL1 0x000000000000080f\n' +
-      'AT S1E1W page 1: PAR_EL1 0x000000000000081f\n' +
-      'AT S1E1R alias of page 1: PAR_EL1 0xff00000040401b80\n',
-    a64vm: 'AT S1E1R page 0: PAR_EL1 0xff00000040400000\n' +
-      'AT S1E1R page 3: PAR_EL1 0x000000000000000f\n' +
-      'AT S1E1W page 1: PAR_EL1 0x000000000000001f\n' +
-      'AT S1E1R alias of page 1: PAR_EL1 0xff00000040401000\n',
-  },
 ];
 
 function recorded(name: string) {
