@@ -4,7 +4,7 @@
 // word simply misses), dispatch through one br_table.
 import {
   PC, ICOUNT, EXIT_REASON, EXIT_BUDGET, FAULT, ATTENTION, FETCH_TAG, FETCH_ADDEND, XZR,
-  PSTATE_IL, DCACHE, DC_ENTRIES, HEAP_BASE, MEM_LIMIT, STATE, STATE_END, CNT_SHIFT, CNTFRQ_EL0,
+  PSTATE_IL, SCRATCH_REC, DCACHE, DC_ENTRIES, HEAP_BASE, MEM_LIMIT, STATE, STATE_END, CNT_SHIFT, CNTFRQ_EL0,
 } from './layout';
 import { fetchSlow, tlbFlushAll, tlbFlushPage } from './memory';
 import { takePending, takeIllegalState, updateAttention } from './exceptions';
@@ -88,7 +88,7 @@ export function refreshInterrupts(): void { updateAttention(); }
 
 /** Decodes w into a scratch record; returns op | (encoding index << 16). For tests and tools. */
 export function decodeWord(w: u32): u32 {
-  const rec: usize = 0x1f80;
+  const rec: usize = SCRATCH_REC;
   decodeInto(w, rec);
   return <u32>load<u16>(rec, 4) | (<u32>load<u16>(rec, 6) << 16);
 }

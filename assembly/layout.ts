@@ -89,6 +89,7 @@ export const FAR_EL2 = 0x1510; // faulting virtual address
 export const HPFAR_EL2 = 0x1518; // faulting IPA (full address here, not HPFAR's >>8 packing)
 export const ICOUNT = 0x1520; // u64: the vCPU's clock: +1 per instruction executed; the host sets it on a vCPU switch and when it skips idle time
 export const EXIT_INSN = 0x1528; // u32, the instruction word at the exit (for NISV reports)
+export const TLB_MISSES = 0x1578; // u64: full translations (soft-TLB misses, fetch refills included)
 
 // The exclusive monitor (local, one per vCPU).
 export const EXCL_VALID = 0x1530; // u32
@@ -108,6 +109,13 @@ export const COV_PREV = 0x156c; // u32: the previous block's hash >> 1
 export const CMPLOG = 0x1570; // u32: address of the comparison log, CMPLOG_CAPACITY x 32 bytes
 export const CMPLOG_COUNT = 0x1574; // u32: entries written (the host resets it)
 export const CMPLOG_CAPACITY = 256; // entries: pc u64, operand a u64, operand b u64, size u32
+
+// Debug breakpoint/watchpoint value and control registers: DBGBVR0,1 DBGBCR0,1 DBGWVR0,1 DBGWCR0,1.
+export const DBG_REGS = 0x1600; // 8 x u64
+
+// CPU scratch: the bytes of a page-crossing access, and a decode record for decodeWord().
+export const SPLIT_BUF = 0x1f00; // 16 bytes
+export const SCRATCH_REC = 0x1f80; // one decode record (DC_ENTRY bytes)
 
 // Floating-point/SIMD registers V0..V31, 16 bytes each (issue 11).
 export const V0 = 0x1800;

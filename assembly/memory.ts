@@ -4,7 +4,7 @@
 import {
   TLB, TLB_BITS, TLB_ENTRIES, TLB_REGIME_BYTES, CURRENT_EL, SCTLR_EL1, TCR_EL1, TTBR0_EL1, TTBR1_EL1,
   MAIR_EL1, VTTBR_EL2, VTCR_EL2, MEM_LIMIT, FETCH_TAG, FETCH_ADDEND, FAULT, EXIT_REASON, ESR_EL2,
-  FAR_EL2, HPFAR_EL2, EXIT_DABT, EXIT_IABT, EXIT_INTERNAL, PC, EXIT_INSN,
+  FAR_EL2, HPFAR_EL2, EXIT_DABT, EXIT_IABT, EXIT_INTERNAL, PC, EXIT_INSN, TLB_MISSES, SPLIT_BUF,
 } from './layout';
 import { takeSync, EC_DABT_LOWER, EC_DABT_CUR, EC_IABT_LOWER, EC_IABT_CUR, EC_PC_ALIGN } from './exceptions';
 import { dataAbortISS } from './syndrome';
@@ -279,6 +279,7 @@ function abortToEL1(va: u64, acc: u32, fsc: u32, cm: bool): void {
  * forceAlign: the access must be aligned to align whatever the memory type (exclusives, atomics).
  */
 export function translate(va: u64, acc: u32, regime: u32, size: u32, forceAlign: bool, cm: bool): u64 {
+  store<u64>(TLB_MISSES, load<u64>(TLB_MISSES) + 1);
   const unaligned = acc != ACC_EXEC && size > 1 && (va & (<u64>size - 1)) != 0;
   // Alignment checks that do not depend on the memory type come before translation (D8.14).
   if (unaligned && (forceAlign || ((load<u64>(SCTLR_EL1) >> 1) & 1) != 0)) {
@@ -328,7 +329,6 @@ export function addrW(va: u64, size: u32, regime: u32): usize {
 }
 
 // Unaligned accesses that cross a page are split into bytes through this buffer.
-const SPLIT_BUF: usize = 0x1f00;
 
 function slowAddr(va: u64, size: u32, regime: u32, acc: u32, forceAlign: bool): usize {
   const pa = translate(va, acc, regime, size, forceAlign, false);

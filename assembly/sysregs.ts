@@ -7,7 +7,7 @@ import {
   FAR_EL1, PAR_EL1, MAIR_EL1, AMAIR_EL1, VBAR_EL1, CONTEXTIDR_EL1, TPIDR_EL1, TPIDR_EL0,
   TPIDRRO_EL0, CNTKCTL_EL1, SPSR_EL1, ELR_EL1, SP_EL0, XSP, SPSEL, CURRENT_EL, DAIF, NZCV, MIDR_EL1,
   MPIDR_EL1, CSSELR_EL1, CNTFRQ_EL0, CNTV_CTL_EL0, CNTV_CVAL_EL0, CNTP_CTL_EL0, CNTP_CVAL_EL0,
-  CNTVOFF_EL2, ICOUNT, CNT_SHIFT, MDSCR_EL1, OSLSR_EL1, OSDLR_EL1, MDCCINT_EL1, HOST_FLAGS, HF_GICV3,
+  CNTVOFF_EL2, ICOUNT, CNT_SHIFT, MDSCR_EL1, OSLSR_EL1, OSDLR_EL1, MDCCINT_EL1, HOST_FLAGS, HF_GICV3, DBG_REGS,
 } from './layout';
 import { switchStack, updateAttention } from './exceptions';
 import { tlbFlushAll } from './memory';
@@ -36,7 +36,6 @@ export const ACC_EL0_FRQ: u32 = 13; // CNTFRQ_EL0: EL0PCTEN or EL0VCTEN
 export const ACC_HOST: u32 = 14; // EL1 only, emulated by the host (the GICv3 CPU interface)
 
 // Debug breakpoint/watchpoint registers: 2 of each (ID_AA64DFR0_EL1.BRPs = WRPs = 1).
-const DBG_REGS: usize = 0x1600; // DBGBVR0,1 DBGBCR0,1 DBGWVR0,1 DBGWCR0,1
 
 export const ID_AA64PFR0: u64 = 0x00000000_00ff0011; // EL0, EL1 AArch64 only; FP, AdvSIMD = 0xF (none); GIC set by the host
 export const ID_AA64ISAR0: u64 = 0x00000000_00210000; // CRC32 = 1, Atomic = 2 (LSE)

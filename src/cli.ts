@@ -5,6 +5,7 @@
 // usage or input (a flag, a file that cannot be read, a malformed image), 3 when the instruction
 // budget ran out, 4 when the guest wedged or hit a condition a64vm does not handle (the message
 // on stderr says which).
+import { layout } from './cpu/cpu.ts';
 import { readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -242,9 +243,11 @@ function writeOutput(file: string, data: Uint8Array): void {
 }
 
 /** --stats: instructions retired, wall time of the run and the rate in millions per second. */
-export function formatStats(instructions: bigint, seconds: number): string {
+export function formatStats(instructions: bigint, seconds: number, tlbMisses?: bigint): string {
   const mips = seconds > 0 ? Number(instructions) / seconds / 1e6 : 0;
-  return `stats: ${instructions} instructions retired in ${seconds.toFixed(3)} s wall time (${mips.toFixed(2)} MIPS)`;
+  const perK = instructions > 0n && tlbMisses !== undefined ? (Number(tlbMisses) * 1000) / Number(instructions) : 0;
+  const tlb = tlbMisses === undefined ? '' : `, ${tlbMisses} soft-TLB misses (${perK.toFixed(3)} per 1000 instructions, vCPU 0 in view)`;
+  return `stats: ${instructions} instructions retired in ${seconds.toFixed(3)} s wall time (${mips.toFixed(2)} MIPS)${tlb}`;
 }
 
 function version(): string {
@@ -310,7 +313,7 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
     const seconds = (performance.now() - started) / 1000;
     flush();
     if (r.message) io.stderr(`a64vm: ${r.message}\n`);
-    if (p.stats) io.stderr(`a64vm: ${formatStats(r.instructions, seconds)}\n`);
+    if (p.stats) io.stderr(`a64vm: ${formatStats(r.instructions, seconds, vm.cpu.u64(layout.TLB_MISSES))}\n`);
     return r.status;
   } catch (e) {
     if (e instanceof UsageError || e instanceof LoadError) { io.stderr(`a64vm: ${e.message}\n`); return 2; }

@@ -249,7 +249,7 @@ describe('--stats', () => {
     const r = await cli('run', HELLO, '--stats');
     expect(r.status).toBe(0);
     expect(r.stdout).toBe('Hello from a64vm\n');
-    expect(r.stderr).toMatch(/^a64vm: stats: \d+ instructions retired in \d+\.\d{3} s wall time \(\d+\.\d{2} MIPS\)\n$/);
+    expect(r.stderr).toMatch(/^a64vm: stats: \d+ instructions retired in \d+\.\d{3} s wall time \(\d+\.\d{2} MIPS\), \d+ soft-TLB misses \(\d+\.\d{3} per 1000 instructions, vCPU 0 in view\)\n$/);
     const n = Number(/(\d+) instructions/.exec(r.stderr)![1]);
     expect(n).toBeGreaterThan(100);
   });
