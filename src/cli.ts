@@ -12,11 +12,14 @@ import { pathToFileURL } from 'node:url';
 import { DEFAULT_RAM_SIZE, MAX_RAM_SIZE, MIN_RAM_SIZE, virtDeviceTree } from './machine/virt.ts';
 import { LoadError } from './machine/regions.ts';
 import { GUARD_PROFILES, GUARD_VIOLATION_MODES, isGuardProfileName, isGuardViolationMode, type GuardProfileName, type GuardViolationMode } from './hyp/mmio-guard-profiles.ts';
-import { formatGuardEvent } from './hyp/mmio-guard.ts';
 import type { VMOptions } from './vm.ts';
+import { checkToolOptions, runWithTools, type ToolOptions } from './tools/run.ts';
+import { parseTraceCategories, type TraceCategory } from './tools/trace.ts';
+import { SnapshotError } from './tools/snapshot.ts';
 
 const USAGE = `usage: a64vm run [IMAGE] [options]
        a64vm dtb [options] -o FILE
+       a64vm fuzz CONFIG.json [options]   (see src/tools/fuzz/cli.ts; --replay FILE)
 
 run options:
   --bios FILE            firmware image for flash 0 at 0x0 (execution starts there)
@@ -40,8 +43,18 @@ run options:
   --mmio-guard PROFILE   the MMIO guard's guest ABI: rfc-v1 (default), android, mainline
                          (enrolled at creation) or off
   --guard-violation KIND how a guard violation is injected: serror (default) or dabt
-  --trace LIST           trace to stderr (comma-separated): guard = every MMIO guard call
-                         and violation
+  --trace LIST           trace to stderr, comma-separated (or all): insn = each instruction with
+                         the registers it changed, exc = exceptions taken, irq = interrupts taken,
+                         hvc = hypercalls, mmio = emulated MMIO accesses, guard = every MMIO guard
+                         call and violation (insn, exc and irq run one instruction at a time: slow)
+  --trace-file FILE      write the trace to FILE instead of stderr
+  --gdb tcp::PORT        serve gdb on 127.0.0.1:PORT (0: any free port; the port is printed)
+  --wait-gdb             with --gdb: do not start the guest before gdb connects
+  --snapshot-at N FILE   when the VM has retired exactly N instructions (counted from power-on),
+                         write a snapshot of the whole VM to FILE, then go on running
+  --snapshot-exit        with --snapshot-at: stop (status 0) once the snapshot is written
+  --restore FILE         start from a snapshot instead of an image (the file holds the machine:
+                         no IMAGE, --bios, --load or machine options with it)
 dtb options: --memory SIZE, --psci-conduit hvc|smc, --append STRING, --smp N, --gic 2|3,
              --bios (describe flash 0), -o FILE
 IMAGE is an ELF executable (loaded at its physical addresses) or a Linux arm64 Image.
@@ -97,10 +110,20 @@ interface Parsed {
   mmioGuard: GuardProfileName;
   guardViolation: GuardViolationMode;
   trace: Set<TraceCategory>;
+  traceFile?: string;
+  gdb?: string;
+  waitGdb: boolean;
+  snapshotAt?: { at: bigint; file: string };
+  snapshotExit: boolean;
+  restore?: string;
 }
 
-const TRACE_CATEGORIES = ['guard'] as const;
-type TraceCategory = (typeof TRACE_CATEGORIES)[number];
+/** Options that shape the machine, which a snapshot brings back by itself. */
+const RESTORE_CONFLICTS = [
+  '--bios', '--load', '--entry', '--mem', '--memory', '-m', '--initrd', '--semihosting', '--psci-conduit',
+  '--emulate-nisv', '--append', '--bootargs', '--host-clock', '--clock', '--smp', '--gic', '--mmio-guard',
+  '--guard-violation',
+];
 
 function parseArgs(argv: string[]): Parsed | 'help' | 'version' {
   if (argv.length === 0) throw new UsageError('no command given (run or dtb); see a64vm --help');
@@ -110,7 +133,7 @@ function parseArgs(argv: string[]): Parsed | 'help' | 'version' {
   if (command !== 'run' && command !== 'dtb') throw new UsageError(`unknown command '${command}' (run or dtb); see a64vm --help`);
   const p: Parsed = {
     command, loads: [], stats: false, semihosting: false, conduit: 'hvc', emulateNisv: false, hostClock: false,
-    mmioGuard: 'rfc-v1', guardViolation: 'serror', trace: new Set(),
+    mmioGuard: 'rfc-v1', guardViolation: 'serror', trace: new Set(), waitGdb: false, snapshotExit: false,
   };
   let flashInDtb = false;
   for (let i = 1; i < argv.length; i++) {
@@ -203,19 +226,38 @@ function parseArgs(argv: string[]): Parsed | 'help' | 'version' {
       }
       case '--trace': {
         runOnly();
-        for (const t of value().split(',')) {
-          if (!(TRACE_CATEGORIES as readonly string[]).includes(t)) throw new UsageError(`--trace: unknown category '${t}' (${TRACE_CATEGORIES.join(', ')})`);
-          p.trace.add(t as TraceCategory);
+        try {
+          parseTraceCategories(value()).forEach((c) => p.trace.add(c));
+        } catch (e) {
+          throw new UsageError(`--trace: ${(e as Error).message}`);
         }
         break;
       }
+      case '--trace-file': runOnly(); p.traceFile = value(); break;
+      case '--gdb': runOnly(); p.gdb = value(); break;
+      case '--wait-gdb': runOnly(); p.waitGdb = true; break;
+      case '--snapshot-at': {
+        runOnly();
+        const at = parseNumber(value(), '--snapshot-at');
+        p.snapshotAt = { at, file: value() };
+        break;
+      }
+      case '--snapshot-exit': runOnly(); p.snapshotExit = true; break;
+      case '--restore': runOnly(); p.restore = value(); break;
       default:
         if (a.startsWith('-')) throw new UsageError(`unknown option ${a}; see a64vm --help`);
         if (command !== 'run' || p.image !== undefined) throw new UsageError(`unexpected argument '${a}'; see a64vm --help`);
         p.image = a;
     }
   }
-  if (command === 'run' && p.image === undefined && p.bios === undefined && p.loads.length === 0) {
+  if (p.restore !== undefined) {
+    // The snapshot holds the machine: options that shape it would be ignored, so they are errors.
+    const given = [...new Set(argv.slice(1).filter((x) => RESTORE_CONFLICTS.includes(x)))];
+    if (p.image !== undefined) given.unshift('IMAGE');
+    if (given.length) throw new UsageError(`--restore: ${given.join(', ')} cannot be combined with --restore (the snapshot holds the machine)`);
+  }
+  if (p.snapshotExit && !p.snapshotAt) throw new UsageError('--snapshot-exit needs --snapshot-at N FILE');
+  if (command === 'run' && p.restore === undefined && p.image === undefined && p.bios === undefined && p.loads.length === 0) {
     throw new UsageError('run: no image given (IMAGE, --bios FILE or --load FILE@ADDR)');
   }
   if (command === 'dtb' && p.dtbOut === undefined) throw new UsageError('dtb: no output file (-o FILE)');
@@ -260,6 +302,10 @@ function version(): string {
 
 /** Runs the command line; returns the exit status. */
 export async function main(argv: string[], io: CliIO = defaultIO): Promise<number> {
+  if (argv[0] === 'fuzz') { // coverage-guided fuzzing (src/tools/fuzz/cli.ts)
+    const { fuzzMain } = await import('./tools/fuzz/cli.ts');
+    return fuzzMain(argv.slice(1), { stdout: (t) => io.stdout(new TextEncoder().encode(t)), stderr: io.stderr, isTTY: io === defaultIO && process.stderr.isTTY });
+  }
   try {
     const p = parseArgs(argv);
     if (p === 'help') { io.stdout(new TextEncoder().encode(USAGE + '\n')); return 0; }
@@ -288,8 +334,19 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
     opts.loads = p.loads.map((l) => ({ data: readInput(l.file), name: basename(l.file), addr: l.addr }));
     if (p.initrd !== undefined) opts.initrd = { data: readInput(p.initrd), name: basename(p.initrd) };
 
+    const tools: ToolOptions = {
+      trace: p.trace.size ? p.trace : undefined,
+      traceFile: p.traceFile,
+      gdb: p.gdb,
+      waitGdb: p.waitGdb,
+      snapshotAt: p.snapshotAt && { ...p.snapshotAt, exit: p.snapshotExit },
+      budget: p.budget,
+    };
+    const withTools = tools.trace !== undefined || p.traceFile !== undefined || p.gdb !== undefined || p.waitGdb || p.snapshotAt !== undefined;
+    try { checkToolOptions(tools); } catch (e) { throw new UsageError((e as Error).message); }
+
     const { VM } = await import('./vm.ts'); // loads the CPU only when there is something to run
-    const vm = await VM.create(opts);
+    const vm = p.restore !== undefined ? await VM.fromSnapshot(readInput(p.restore)) : await VM.create(opts);
     if (p.dtbOut) writeOutput(p.dtbOut, vm.boot.dtb);
     if (p.initrd !== undefined && vm.boot.kind === 'elf') {
       io.stderr(`a64vm: warning: --initrd ${basename(p.initrd)} ignored: ${basename(p.image!)} is an ELF image, not a Linux Image (QEMU ignores -initrd for ELF kernels too)\n`);
@@ -307,16 +364,16 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
       pending.push(...b);
       if (b.includes(10) || pending.length >= 4096) flush();
     });
-    if (p.trace.has('guard')) vm.onGuard((e) => { flush(); io.stderr(formatGuardEvent(e) + '\n'); });
     const started = performance.now();
-    const r = vm.run({ budget: p.budget });
+    // Trace lines and tool messages go to stderr after the UART output written before them.
+    const r = withTools ? await runWithTools(vm, tools, { stderr: (t) => { flush(); io.stderr(t); } }) : vm.run({ budget: p.budget });
     const seconds = (performance.now() - started) / 1000;
     flush();
     if (r.message) io.stderr(`a64vm: ${r.message}\n`);
     if (p.stats) io.stderr(`a64vm: ${formatStats(r.instructions, seconds, vm.cpu.u64(layout.TLB_MISSES))}\n`);
     return r.status;
   } catch (e) {
-    if (e instanceof UsageError || e instanceof LoadError) { io.stderr(`a64vm: ${e.message}\n`); return 2; }
+    if (e instanceof UsageError || e instanceof LoadError || e instanceof SnapshotError) { io.stderr(`a64vm: ${e.message}\n`); return 2; }
     // Anything else escaped the VM: an unhandled condition, reported on one line.
     const msg = e instanceof Error ? e.message.replace(/^a64vm: /, '') : String(e);
     io.stderr(`a64vm: internal error: ${msg.split('\n')[0]}\n`);

@@ -2,9 +2,9 @@
 // models emit them, subscribers observe. Emitting costs one map lookup when nobody listens, so
 // emitters on warm paths should test `events.wants(name)` before building the payload.
 //
-//   vm.events.on('guard-call', (e) => console.log(e.name, e.args, e.result));
+//   vm.events.on('irq', (e) => console.log(e.vcpu, e.intid, e.what));
 //
-// The names and payloads are the contract between emitters (MMIO guard: src/hyp/mmio-guard*,
+// The names and payloads are the contract between emitters (MMIO guard: src/hyp/mmio-guard.ts,
 // interrupt controller: src/devices/gic*) and subscribers (src/tools/trace.ts).
 
 export interface VmEventMap {
@@ -13,12 +13,16 @@ export interface VmEventMap {
   /** An access the guard refused, and what was injected for it. */
   'guard-violation': {
     vcpu: number; pc: bigint; va: bigint; ipa: bigint; size: number; write: boolean;
-    /** Why it was refused (e.g. 'unmapped', 'isv=0', 'fetch', 'cache maintenance'). */
+    /** Why it was refused (e.g. 'unmapped', 'nisv'). */
     reason: string;
     /** What the guest got: 'serror' or 'dabt'. */
     injected: string;
   };
-  /** An interrupt line or delivery event of the interrupt controller. */
+  /**
+   * An interrupt controller event (`--trace irq` prints them): a line raised or lowered, an
+   * interrupt acknowledged, ended or delivered to a vCPU. Nothing emits these yet: the GIC model
+   * is the intended emitter.
+   */
   'irq': { vcpu?: number; intid: number; what: 'raise' | 'lower' | 'ack' | 'eoi' | 'deliver' | string; level?: boolean };
 }
 

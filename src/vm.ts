@@ -24,7 +24,7 @@ import { PhysSpace, type MmioCallback } from './hyp/mmio.ts';
 import { Semihosting } from './hyp/semihosting.ts';
 import { Smccc } from './hyp/smccc.ts';
 import { Stage2 } from './hyp/stage2.ts';
-import { DEFAULT_QUANTUM, Scheduler } from './hyp/smp.ts';
+import { DEFAULT_QUANTUM, Scheduler, type SchedulerState } from './hyp/smp.ts';
 import { Vcpu, type Conduit, type StopReason } from './hyp/vcpu.ts';
 import { planBoot, type BootInputs, type BootPlan } from './machine/boot.ts';
 import { LoadError } from './machine/regions.ts';
@@ -346,27 +346,13 @@ export class VM {
     });
     // The scheduler: the VM clock, instructions retired, the round-robin position and each
     // vCPU's power and wait state (the registers are the vcpu/<n> sections).
-    type SchedPrivate = { next: number; epoch: number };
-    const sched = this.scheduler as unknown as SchedPrivate;
     reg.register('scheduler', {
-      snapshot: () => ({
-        now: this.scheduler.now, retired: this.scheduler.retired, next: sched.next, epoch: sched.epoch,
-        vcpus: this.scheduler.vcpus.map((v) => ({ on: v.on, waiting: v.waiting, waitEpoch: v.waitEpoch })),
-      }),
-      restore: (st) => {
-        const s = st as { now: bigint; retired: bigint; next: number; epoch: number; vcpus: { on: boolean; waiting: 'none' | 'wfi' | 'wfe'; waitEpoch: number }[] };
-        this.scheduler.now = s.now;
-        this.scheduler.retired = s.retired;
-        sched.next = s.next;
-        sched.epoch = s.epoch;
-        s.vcpus.forEach((v, i) => Object.assign(this.scheduler.vcpus[i], v));
-        this.gic.dirty = true;
-        this.scheduler.flushLines();
-      },
+      snapshot: () => this.scheduler.snapshot(),
+      restore: (st) => this.scheduler.restore(st as SchedulerState),
       validate: (st) => {
-        const s = st as { vcpus?: unknown[]; now?: unknown; retired?: unknown };
-        if (typeof s?.now !== 'bigint' || typeof s.retired !== 'bigint' || !Array.isArray(s.vcpus) || s.vcpus.length !== this.scheduler.vcpus.length) {
-          throw new Error('malformed scheduler state');
+        const s = st as Partial<SchedulerState> | null;
+        if (typeof s?.now !== 'string' || typeof s.retired !== 'string' || !Array.isArray(s.vcpus) || s.vcpus.length !== this.scheduler.vcpus.length) {
+          throw new Error(`scheduler state for another VM (${Array.isArray(s?.vcpus) ? s.vcpus.length : '?'} vCPUs, this VM has ${this.scheduler.vcpus.length})`);
         }
       },
     });

@@ -21,7 +21,7 @@ describe('usage errors: exit status 2 and a clear one-line message', () => {
     [['run', DEMO, '--guard-violation', 'panic'], "a64vm: --guard-violation: 'panic' is not serror or dabt\n"],
     [['run', DEMO, '--guard-violation', 'SError'], "a64vm: --guard-violation: 'SError' is not serror or dabt\n"],
     [['run', DEMO, '--guard-violation'], 'a64vm: --guard-violation needs a value\n'],
-    [['run', DEMO, '--trace', 'guard,mmu'], "a64vm: --trace: unknown category 'mmu' (guard)\n"],
+    [['run', DEMO, '--trace', 'guard,mmu'], "a64vm: --trace: unknown trace category 'mmu' (insn, exc, irq, hvc, mmio, guard or all)\n"],
     [['dtb', '--mmio-guard', 'android', '-o', '/dev/null'], 'a64vm: --mmio-guard is a run option\n'],
   ];
   for (const [argv, msg] of cases) {

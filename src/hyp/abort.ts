@@ -119,5 +119,6 @@ function mapPage(ctx: AbortContext, ipa: number, syn: AbortSyndrome, isIabt: boo
     };
   }
   stage2.map(page, slot.host + (page - slot.ipa), PAGE_SIZE, perms);
+  if (write && !slot.readonly) memslots.dirtyLog?.(slot, page);
   return { kind: 'continue', action: 'mapped' };
 }

@@ -22,6 +22,12 @@ export const BLOCK = 2 * 1024 * 1024;
 
 export class Memslots {
   private readonly list: Memslot[] = [];
+  /**
+   * Dirty logging (KVM_MEM_LOG_DIRTY_PAGES / mark_page_dirty): called by the stage-2 fault path
+   * when a guest write maps a page of a writable slot (the host write-protects pages at stage 2
+   * to see their first write; see src/tools/fuzz/reset.ts). Host writes do not call it.
+   */
+  dirtyLog?: (slot: Memslot, pageIpa: number) => void;
 
   constructor(private readonly cpu: Cpu) {}
 

@@ -74,6 +74,10 @@ export interface SchedulerState {
   epoch: number;
   next: number;
   vcpus: { on: boolean; waiting: 'none' | 'wfi' | 'wfe'; waitEpoch: number }[];
+  /** The vCPU that ran last (switching back to it is no switch), -1 for none. */
+  lastRan?: number;
+  /** A slice a budget cut short: the vCPU and where its quantum ends (a decimal string, or null). */
+  slice?: { vcpu: number; end: string | null } | null;
 }
 
 export class Scheduler {
@@ -86,6 +90,13 @@ export class Scheduler {
   /** Counts slices that retired instructions (a WFE waiter wakes when another vCPU ran). */
   private epoch = 0;
   private next = 0;
+  /**
+   * A run that ends on its budget in the middle of a slice leaves the slice to the next run, and
+   * switching vCPUs between runs (vm.cpu shows vCPU 0) is undone without the effects of a real
+   * switch: so splitting a run into several (snapshots, debugger slices) changes nothing.
+   */
+  private lastRan = -1;
+  private cutSlice: { vcpu: number; end: bigint | undefined } | undefined;
   private readonly hostStart = process.hrtime.bigint();
   readonly vcpus: VcpuContext[];
   readonly gic: GicCore;
@@ -122,7 +133,7 @@ export class Scheduler {
     const cpu = this.cpu;
     cpu.setU64(L.MEM_LIMIT, BigInt(cpu.memory.buffer.byteLength)); // memory may have grown meanwhile
     cpu.setU64(L.ICOUNT, this.now);
-    cpu.setU32(L.EXCL_VALID, 0);
+    if (i !== this.lastRan) cpu.setU32(L.EXCL_VALID, 0); // nobody ran since it did: no switch
     cpu.exports.flushTLB();
     cpu.exports.refreshInterrupts();
   }
@@ -134,6 +145,7 @@ export class Scheduler {
   bootState(): void {
     this.current = 0;
     this.next = 0;
+    this.cutSlice = undefined;
     this.cpu.setU64(L.ICOUNT, this.now); // the clock runs on across a reset
     this.template = new Uint8Array(this.cpu.memory.buffer, L.STATE, STATE_BYTES).slice();
     for (const v of this.vcpus) {
@@ -276,7 +288,9 @@ export class Scheduler {
       }
       this.load(v.index);
       v.waiting = 'none';
-      let sliceEnd: bigint | undefined; // set once another vCPU is on (it may come on meanwhile)
+      // Set once another vCPU is on (it may come on meanwhile), or left by a run cut short.
+      let sliceEnd: bigint | undefined = this.cutSlice?.vcpu === v.index ? this.cutSlice.end : undefined;
+      this.cutSlice = undefined;
       let stop: StopReason = { kind: 'budget' };
       for (;;) {
         if (sliceEnd === undefined && this.vcpus.some((c) => c.on && c !== v)) sliceEnd = this.now + this.opts.quantum;
@@ -287,6 +301,7 @@ export class Scheduler {
         if (host && n > HOST_SLICE) n = HOST_SLICE;
         if (n <= 0n) break;
         const before = this.cpu.icount;
+        this.lastRan = v.index;
         stop = this.vcpu.run(n);
         const ran = this.cpu.icount - before;
         this.retired += ran;
@@ -300,7 +315,9 @@ export class Scheduler {
         if (stop.kind === 'cpu-on') { this.cpuOn(stop.mpidr, stop.entry, stop.context); continue; }
         break;
       }
-      this.next = (v.index + 1) % this.vcpus.length;
+      const cut = (stop.kind === 'budget' || stop.kind === 'replan') && this.retired >= end && !(sliceEnd !== undefined && this.now >= sliceEnd);
+      if (cut) this.cutSlice = { vcpu: v.index, end: sliceEnd };
+      this.next = cut ? v.index : (v.index + 1) % this.vcpus.length;
       switch (stop.kind) {
         case 'budget': case 'replan': case 'cpu-on': continue;
         case 'wait':
@@ -332,6 +349,8 @@ export class Scheduler {
     return {
       now: this.now.toString(), retired: this.retired.toString(), epoch: this.epoch, next: this.next,
       vcpus: this.vcpus.map((v) => ({ on: v.on, waiting: v.waiting, waitEpoch: v.waitEpoch })),
+      lastRan: this.lastRan,
+      slice: this.cutSlice ? { vcpu: this.cutSlice.vcpu, end: this.cutSlice.end === undefined ? null : this.cutSlice.end.toString() } : null,
     };
   }
 
@@ -342,6 +361,8 @@ export class Scheduler {
     this.retired = BigInt(state.retired);
     this.epoch = state.epoch;
     this.next = state.next;
+    this.lastRan = state.lastRan ?? -1;
+    this.cutSlice = state.slice ? { vcpu: state.slice.vcpu, end: state.slice.end === null ? undefined : BigInt(state.slice.end) } : undefined;
     state.vcpus.forEach((s, i) => Object.assign(this.vcpus[i], s));
     this.cpu.setU64(L.ICOUNT, this.now);
     this.gic.dirty = true;

@@ -19,7 +19,9 @@
 //     vcpu/<i>         the vCPU's state block, STATE..STATE_END (4 KiB), as the CPU left it
 //     stage2           the stage-2 leaf entries: 32 bytes each (IPA, level, kind, memslot,
 //                      attributes or raw invalid descriptor, offset in the memslot)
-//     ram/<memslot>    u32 page count, a bitmap of the pages stored, then those pages deflated
+//     ram/<memslot>    u32 page count, a bitmap of the pages stored, then those pages in chunks
+//                      of up to 1 MiB: u8 method (0 stored, 1 deflateRaw), u32 size, u32 stored
+//                      size, data (a chunk whose sample does not compress is stored as it is)
 //     component/<name> tagged JSON of one component: bus devices (dev/<name>@<base>) and every
 //                      entry of vm.snapshottables ('vm' holds the VM's clock bookkeeping)
 // Reading checks everything (magic, version, sizes, checksum, every section, that the snapshot
@@ -42,6 +44,7 @@ const STATE_BYTES = L.STATE_END - L.STATE;
 const OA_MASK = 0x0000_ffff_ffff_f000n;
 const S2_ENTRY_BYTES = 32;
 const FLAG_DEFLATED = 1;
+const RAM_CHUNK = 1 << 20;
 
 export class SnapshotError extends Error {}
 
@@ -193,8 +196,16 @@ export function capture(host: SnapshotHost): VmImage {
   const blocks = host.vcpuStateBlocks().map((b) => b.read());
   const excl: ExclRef[] = blocks.map((b) => {
     const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    const addr = Number(dv.getBigUint64(L.EXCL_ADDR - L.STATE, true));
+    // Wasm addresses mean nothing in another VM: the monitor's granule goes into meta as a
+    // memslot offset; the stage-2 base, memory limit and fetch cache are the restoring VM's.
+    dv.setBigUint64(L.EXCL_ADDR - L.STATE, 0n, true);
+    dv.setBigUint64(L.VTTBR_EL2 - L.STATE, 0n, true);
+    dv.setBigUint64(L.MEM_LIMIT - L.STATE, 0n, true);
+    dv.setBigUint64(L.FETCH_TAG - L.STATE, (1n << 64n) - 1n, true);
+    dv.setBigUint64(L.FETCH_ADDEND - L.STATE, 0n, true);
     if (dv.getUint32(L.EXCL_VALID - L.STATE, true) === 0) return null;
-    return hostToSlot(host.memslots, Number(dv.getBigUint64(L.EXCL_ADDR - L.STATE, true))) ?? null;
+    return hostToSlot(host.memslots, addr) ?? null;
   });
   const ram = new Map<string, SlotImage>();
   for (const s of host.memslots.all) ram.set(s.name, captureSlot(host.cpu, s.host, s.size));
@@ -251,11 +262,22 @@ export function encode(img: VmImage, opts: EncodeOptions = {}): Uint8Array {
     const head = new Uint8Array(4 + s.bitmap.length);
     new DataView(head.buffer).setUint32(0, s.bitmap.length * 8, true);
     head.set(s.bitmap, 4);
-    const body = deflateRawSync(s.data, { level: opts.level ?? 1 });
-    const payload = new Uint8Array(head.length + body.length);
-    payload.set(head);
-    payload.set(body, head.length);
-    sections.push({ name: `ram/${name}`, flags: 0, payload });
+    const parts: Uint8Array[] = [head];
+    for (let off = 0; off < s.data.length; off += RAM_CHUNK) {
+      const raw = s.data.subarray(off, off + RAM_CHUNK);
+      // Guest memory that does not compress (random data, compressed files) is stored as it is:
+      // a 16 KiB sample tells, for a small part of what deflating all of it would cost.
+      const sample = raw.subarray(0, 16384);
+      const compressible = deflateRawSync(sample, { level: 1 }).length < sample.length * 0.9;
+      const data = compressible ? deflateRawSync(raw, { level: opts.level ?? 1 }) : raw;
+      const h = new Uint8Array(9);
+      const hv = new DataView(h.buffer);
+      hv.setUint8(0, compressible ? 1 : 0);
+      hv.setUint32(1, raw.length, true);
+      hv.setUint32(5, data.length, true);
+      parts.push(h, data);
+    }
+    sections.push({ name: `ram/${name}`, flags: 0, payload: Buffer.concat(parts) });
   }
   for (const [name, state] of img.components) {
     const text = encodeState(state);
@@ -445,8 +467,23 @@ function decodeSlot(b: Uint8Array, s: SlotInfo): SlotImage {
       count++;
     }
   }
-  const data = count ? inflate(b.subarray(4 + pages / 8), `ram/${s.name}`) : new Uint8Array(0);
-  if (data.length !== count * PAGE) bad(`${data.length} bytes of page data for ${count} pages`);
+  const data = new Uint8Array(count * PAGE);
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  let at = 0;
+  for (let p = 4 + pages / 8; p < b.length;) {
+    if (p + 9 > b.length) bad('chunk header truncated');
+    const method = dv.getUint8(p);
+    const size = dv.getUint32(p + 1, true);
+    const stored = dv.getUint32(p + 5, true);
+    p += 9;
+    if (p + stored > b.length || at + size > data.length || size > RAM_CHUNK || method > 1) bad(`bad chunk at offset ${p - 9}`);
+    const chunk = method === 1 ? inflate(b.subarray(p, p + stored), `ram/${s.name}`) : b.subarray(p, p + stored);
+    if (chunk.length !== size) bad(`chunk at offset ${p - 9} holds ${chunk.length} bytes, not ${size}`);
+    data.set(chunk, at);
+    at += size;
+    p += stored;
+  }
+  if (at !== data.length) bad(`${at} bytes of page data for ${count} pages`);
   return { bitmap, data };
 }
 
@@ -516,7 +553,8 @@ function applySlot(cpu: Cpu, host: number, size: number, img: SlotImage): void {
   }
 }
 
-function applyImage(host: SnapshotHost, img: VmImage): void {
+/** Applies img; with undo set (putting a backup back) a component that fails is skipped. */
+function applyImage(host: SnapshotHost, img: VmImage, undo = false): void {
   for (const s of host.memslots.all) applySlot(host.cpu, s.host, s.size, img.ram.get(s.name)!);
   applyStage2(host, img.stage2);
   const blocks = host.vcpuStateBlocks();
@@ -528,12 +566,19 @@ function applyImage(host: SnapshotHost, img: VmImage): void {
     // exclusive monitor's granule to the same memslot offset here, and drop the fetch cache.
     for (const off of [L.VTTBR_EL2, L.MEM_LIMIT]) dv.setBigUint64(off - L.STATE, cur.getBigUint64(off - L.STATE, true), true);
     dv.setBigUint64(L.FETCH_TAG - L.STATE, (1n << 64n) - 1n, true);
+    dv.setBigUint64(L.FETCH_ADDEND - L.STATE, 0n, true);
     const ex = img.meta.excl[i];
     if (ex) dv.setBigUint64(L.EXCL_ADDR - L.STATE, BigInt(host.memslots.all[ex.slot].host + ex.offset), true);
     else dv.setUint32(L.EXCL_VALID - L.STATE, 0, true);
     blocks[i].write(b);
   });
-  for (const [name, c] of componentsOf(host)) c.restore(img.components.get(name));
+  for (const [name, c] of componentsOf(host)) {
+    try {
+      c.restore(img.components.get(name));
+    } catch (e) {
+      if (!undo) throw new Error(`component ${name}: ${(e as Error).message}`);
+    }
+  }
 }
 
 /**
@@ -547,7 +592,7 @@ export function apply(host: SnapshotHost, img: VmImage): void {
   try {
     applyImage(host, img);
   } catch (e) {
-    applyImage(host, backup);
+    applyImage(host, backup, true);
     throw new SnapshotError(`restore failed and was undone: ${(e as Error).message}`);
   }
 }

@@ -16,7 +16,7 @@
 // is subscribed: the hot loop is untouched.
 import { layout as L, type Exit } from '../cpu/cpu.ts';
 import { decodeAbort } from '../hyp/esr.ts';
-import type { GuardEvent } from '../hyp/mmio-guard.ts';
+import { formatGuardEvent, type GuardEvent } from '../hyp/mmio-guard.ts';
 import { EXIT_BUDGET_STATUS, type RunResult, type VM } from '../vm.ts';
 import { disassemble } from './disasm.ts';
 import { currentVcpu, readInsn, stateCopy, vcpuCount } from './vcpus.ts';
@@ -194,7 +194,7 @@ export class Tracer {
     const vbar = field64(a, L.VBAR_EL1) & ~0x7ffn;
     let pc = field64(b, L.PC);
     let word = words[i];
-    const pending = pendingAsync(b);
+    const pending = this.asyncAtStart(i, b, a);
     if (pending) {
       // Taken before the instruction: the step ran the vector's first instruction instead.
       const vector = (field64(b, L.VBAR_EL1) & ~0x7ffn) + BigInt(vectorGroup(b) + 0x80 * pending);
@@ -213,6 +213,31 @@ export class Tracer {
       if (atVector && (word === undefined || !isBranch(word) || elrChanged)) this.exception(i, Number((off >> 7n) & 3n), after, a);
     }
     return r;
+  }
+
+  /**
+   * An asynchronous exception (IRQ, FIQ, SError) taken before the step's instruction: the
+   * scheduler may raise the line inside the step, so it shows in the result: ELR_EL1 and
+   * SPSR_EL1 are the interrupted PC and PSTATE, and the PC is where that vector's first
+   * instruction leads. Returns 1 IRQ, 2 FIQ, 3 SError, or 0.
+   */
+  private asyncAtStart(i: number, b: Uint8Array, a: Uint8Array): number {
+    if (field64(a, L.ELR_EL1) !== field64(b, L.PC)) return 0;
+    const spsr = BigInt((field32(b, L.NZCV) | (field32(b, L.PSTATE_IL) ? 1 << 20 : 0) | field32(b, L.DAIF) |
+      (field32(b, L.CURRENT_EL) << 2) | field32(b, L.SPSEL)) >>> 0);
+    if (field64(a, L.SPSR_EL1) !== spsr) return 0;
+    const base = (field64(b, L.VBAR_EL1) & ~0x7ffn) + BigInt(vectorGroup(b));
+    const after = field64(a, L.PC);
+    for (let k = 1; k <= 3; k++) {
+      const vector = base + BigInt(0x80 * k);
+      const w = readInsn(this.vm, i, vector);
+      if (w === undefined) continue;
+      let next: bigint | undefined = vector + 4n;
+      if (((w & 0x7c000000) >>> 0) === 0x14000000) next = vector + BigInt(((w << 6) >> 6) * 4); // B, BL
+      else if (isBranch(w)) next = undefined; // any target: the ELR/SPSR match has to do
+      if (next === undefined || next === after) return k;
+    }
+    return pendingAsync(b);
   }
 
   // ---- lines ----
@@ -312,13 +337,7 @@ export class Tracer {
   }
 
   private guardEvent(e: GuardEvent): void {
-    const i = currentVcpu(this.vm);
-    if (e.kind === 'call') {
-      this.write(`guard cpu${i} pc=${hex(e.pc)} ${e.call} (${hex(e.fid)}) args ${e.args.map(hex).join(', ')} -> ${e.result.map(hex).join(', ')}`);
-    } else if (e.kind === 'violation') {
-      this.write(`guard cpu${i} violation (${e.reason}) pc=${hex(e.pc)} ${e.write ? 'write' : 'read'} ${e.size} bytes at IPA ${hex(e.ipa)} (VA ${hex(e.va)}, granule ${hex(e.granule)}) -> ${e.injected} injected`);
-    } else {
-      this.write(`guard reset (${e.cause})`);
-    }
+    // The guard's own wording (hyp/mmio-guard.ts), with the vCPU in front.
+    this.write(e.kind === 'reset' ? formatGuardEvent(e) : formatGuardEvent(e).replace(/^guard: /, `guard: cpu${currentVcpu(this.vm)} `));
   }
 }
