@@ -25,7 +25,7 @@ export function generate(): { decode: string; dispatch: string } {
   const pres = new Map<string, Set<string>>();
   for (const p of PARSED) if (p.pre) { if (!pres.has(p.group)) pres.set(p.group, new Set()); pres.get(p.group)!.add(p.pre); }
   let d = header;
-  d += "import { X0, XSP, DC_ENTRY } from '../layout';\n";
+  d += "import { X0, XSP, V0, DC_ENTRY } from '../layout';\n";
   for (const g of groups) {
     const names = [...(pres.get(g) ?? [])].map((n) => `pre_${n}`);
     if (names.length) d += `import { ${names.join(', ')} } from '../exec/${g}';\n`;
@@ -37,7 +37,9 @@ export function generate(): { decode: string; dispatch: string } {
   d += '// imm u64 @16, imm2 u64 @24 (filled by the pre_ functions).\n';
   d += '@inline function reg(w: u32, lsb: u32, sp: bool): u16 {\n';
   d += '  const r = (w >> lsb) & 31;\n';
-  d += '  return <u16>(sp && r == 31 ? XSP : X0 + r * 8);\n}\n\n';
+  d += '  return <u16>(sp && r == 31 ? XSP : X0 + r * 8);\n}\n';
+  d += '@inline function vreg(w: u32, lsb: u32): u16 {\n';
+  d += '  return <u16>(V0 + ((w >> lsb) & 31) * 16);\n}\n\n';
   d += '/** Decodes w into the record at rec. Returns false when no encoding matches or a pre_ check fails. */\n';
   d += 'export function decodeInto(w: u32, rec: usize): bool {\n';
   d += '  store<u32>(rec, w, 0);\n';
@@ -57,7 +59,9 @@ export function generate(): { decode: string; dispatch: string } {
         const slot = REGISTER_SLOTS[base];
         if (!slot || f.fixed !== undefined) continue;
         const off = { d: 8, n: 10, m: 12, a: 14 }[slot];
-        d += `        store<u16>(rec, reg(w, ${f.lsb}, ${f.name.endsWith('_SP')}), ${off});\n`;
+        d += base.startsWith('V')
+          ? `        store<u16>(rec, vreg(w, ${f.lsb}), ${off});\n`
+          : `        store<u16>(rec, reg(w, ${f.lsb}, ${f.name.endsWith('_SP')}), ${off});\n`;
       }
       // A pre_ hook that rejects the word (a reserved field value) makes it UNDEFINED.
       d += p.pre ? `        if (pre_${p.pre}(w, rec)) return true;\n        store<u16>(rec, OP_UNDEFINED, 4);\n        return false;\n` : '        return true;\n';
@@ -72,15 +76,20 @@ export function generate(): { decode: string; dispatch: string } {
   s += "import { OP_COUNT } from './decode';\n";
   s += "import { ICOUNT } from '../layout';\n";
   s += "import { exec_UNDEFINED } from '../exceptions';\n";
+  if (PARSED.some((p) => p.fp)) s += "import { fpAccessOK } from '../fp/access';\n";
   for (const g of groups) {
     const hs = [...new Set(PARSED.filter((p) => p.group === g).map((p) => p.handler))];
     s += `import { ${hs.map((h) => `exec_${h}`).join(', ')} } from '../exec/${g}';\n`;
   }
   // The loop keeps the instruction count in a local; handlers that read the clock get it stored.
   const clock = new Set(PARSED.filter((p) => p.readsClock).map((p) => p.handler));
+  const fp = new Set(PARSED.filter((p) => p.fp).map((p) => p.handler));
+  for (const p of PARSED) if (fp.has(p.handler) && !p.fp) throw new Error(`${p.name}: shares handler ${p.handler} with SIMD&FP encodings but is not marked fp`);
   s += '\n// @ts-ignore: decorator\n@inline export function dispatch(op: u32, rec: usize, icount: u64): void {\n  switch (op) {\n';
   ids.forEach((h, i) => {
-    s += clock.has(h) ? `    case ${i}: store<u64>(ICOUNT, icount); exec_${h}(rec); return;\n` : `    case ${i}: exec_${h}(rec); return;\n`;
+    if (clock.has(h)) s += `    case ${i}: store<u64>(ICOUNT, icount); exec_${h}(rec); return;\n`;
+    else if (fp.has(h)) s += `    case ${i}: if (fpAccessOK()) exec_${h}(rec); return;\n`;
+    else s += `    case ${i}: exec_${h}(rec); return;\n`;
   });
   s += '    default: exec_UNDEFINED(rec);\n  }\n}\n';
   s += `\nexport const HANDLER_COUNT = OP_COUNT;\n`;

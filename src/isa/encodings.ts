@@ -25,11 +25,16 @@ export interface Encoding {
   feature?: string;
   /** The handler reads the instruction counter (the generic timer): the loop stores it first. */
   readsClock?: boolean;
+  /**
+   * A SIMD&FP instruction: before the handler runs, the dispatcher applies CPACR_EL1.FPEN
+   * (AArch64.CheckFPAdvSIMDEnabled) and traps with EC 0x07 when access is disabled.
+   */
+  fp?: boolean;
 }
 
 const table: Encoding[] = [];
-function E(name: string, group: string, pattern: string, opts: { handler?: string; pre?: string; feature?: string; readsClock?: boolean } = {}) {
-  table.push({ name, group, pattern, handler: opts.handler ?? name, pre: opts.pre, feature: opts.feature, readsClock: opts.readsClock });
+function E(name: string, group: string, pattern: string, opts: { handler?: string; pre?: string; feature?: string; readsClock?: boolean; fp?: boolean } = {}) {
+  table.push({ name, group, pattern, handler: opts.handler ?? name, pre: opts.pre, feature: opts.feature, readsClock: opts.readsClock, fp: opts.fp });
 }
 
 // ---- Data processing (immediate), C4.1.86 ----
@@ -219,9 +224,14 @@ export function parsePattern(e: Encoding): Parsed {
 
 export const PARSED: readonly Parsed[] = ENCODINGS.map(parsePattern);
 
-/** Registers fields the decoder pre-scales into the record: field name -> record slot. */
+/**
+ * Register fields the decoder pre-scales into the record: field name -> record slot. R* fields
+ * hold the byte address of X<n> (or SP for the _SP forms), V* fields that of the SIMD&FP
+ * register V<n> (16 bytes each).
+ */
 export const REGISTER_SLOTS: Record<string, 'd' | 'n' | 'm' | 'a'> = {
   Rd: 'd', Rt: 'd', Rn: 'n', Rm: 'm', Rs: 'm', Ra: 'a', Rt2: 'a',
+  Vd: 'd', Vt: 'd', Vn: 'n', Vm: 'm', Va: 'a', Vt2: 'a',
 };
 
 /** The encoding a word decodes to, by the decoder's rule: most specific pattern first. */
