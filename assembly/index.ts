@@ -1,20 +1,17 @@
 // The CPU module's exports: the run loop and the few entry points the host needs.
-// The hot loop: fetch through a one-entry fetch cache, look the word up in the decode cache
-// (keyed by the instruction word itself, so self-modifying code needs no invalidation: a new
-// word simply misses), dispatch through one br_table.
+// The hot loop: at each block start, check the fetch through a one-entry fetch cache, find the
+// decoded basic block for the PC (assembly/blocks.ts), then run its records back to back, each
+// dispatched through one br_table. Interrupts and the budget are checked between blocks.
 import {
   PC, ICOUNT, EXIT_REASON, EXIT_BUDGET, FAULT, ATTENTION, FETCH_TAG, FETCH_ADDEND, XZR,
-  PSTATE_IL, SCRATCH_REC, DCACHE, DC_ENTRIES, HEAP_BASE, MEM_LIMIT, STATE, STATE_END, CNT_SHIFT, CNTFRQ_EL0,
+  PSTATE_IL, SCRATCH_REC, DCACHE, DC_ENTRIES, MEM_LIMIT, STATE, STATE_END, CNT_SHIFT, CNTFRQ_EL0,
+  BLOCK_HDR, HEAP_BASE,
 } from './layout';
 import { fetchSlow, tlbFlushAll, tlbFlushPage } from './memory';
 import { takePending, takeIllegalState, updateAttention } from './exceptions';
 import { decodeInto } from './gen/decode';
 import { dispatch } from './gen/dispatch';
-
-// @ts-ignore: decorator
-@inline function dcacheSlot(w: u32): usize {
-  return DCACHE + (<usize>((w ^ (w >> 15)) & (DC_ENTRIES - 1)) << 5);
-}
+import { blockAt, dropBlock, flushBlocks } from './blocks';
 
 /** Runs until an exit or until budget instructions have executed. Returns the exit reason. */
 export function run(budget: u64): u32 {
@@ -48,12 +45,25 @@ export function run(budget: u64): u32 {
       store<u32>(FAULT, 0);
       continue;
     }
-    const w = load<u32>(h);
-    const rec = dcacheSlot(w);
-    if (load<u32>(rec) != w) decodeInto(w, rec);
-    icount++;
-    dispatch(<u32>load<u16>(rec, 4), rec, icount);
-    store<u64>(XZR, 0);
+    const blk = blockAt(pc, h);
+    // Run at most what the budget leaves, so a run stops at exactly the instruction it asked for.
+    const left = limit - icount;
+    const n: usize = <u64>load<u32>(blk) < left ? <usize>load<u32>(blk) : <usize>left;
+    let rec = blk + BLOCK_HDR;
+    const end = rec + (n << 5);
+    while (true) {
+      if (load<u32>(rec) != load<u32>(h)) { // the word changed since the block was built
+        dropBlock(pc);
+        break;
+      }
+      icount++;
+      dispatch(<u32>load<u16>(rec, 4), rec, icount);
+      store<u64>(XZR, 0);
+      if (load<u32>(FAULT) != 0) break;
+      rec += 32;
+      h += 4;
+      if (rec == end) break;
+    }
     if (load<u32>(FAULT) != 0) {
       store<u32>(FAULT, 0);
       if (load<u32>(EXIT_REASON) != 0) break;
@@ -79,6 +89,7 @@ export function init(): void {
   store<u32>(CNT_SHIFT, 4);
   store<u64>(CNTFRQ_EL0, 62500000);
   for (let i: u32 = 0; i < <u32>DC_ENTRIES; i++) decodeInto(0, DCACHE + (<usize>i << 5));
+  flushBlocks();
   tlbFlushAll();
 }
 

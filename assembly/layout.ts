@@ -7,6 +7,8 @@
 //   0x0000_1000  STATE: registers, system registers, EL2 controls, exit record
 //   0x0001_0000  TLB: 2 regimes (EL0, EL1) x TLB_ENTRIES x 32 bytes
 //   0x0010_0000  decode cache: DC_ENTRIES x 32 bytes, keyed by instruction word
+//   0x0018_0000  block table: BT_ENTRIES x 16 bytes (start VA u64, block address u32), by VA
+//   0x001a_0000  block arena: decoded basic blocks, bump-allocated, emptied when full
 //   0x0040_0000  AssemblyScript static data (asconfig memoryBase)
 //   above        host allocations (RAM, flash, stage-2 tables) from growPages()
 
@@ -143,10 +145,20 @@ export const TLB_ENTRIES = 1024; // per regime
 export const TLB_ENTRY = 32; // tagR u64, tagW u64, tagX u64, addend u64
 export const TLB_REGIME_BYTES = 0x8000; // TLB_ENTRIES * TLB_ENTRY
 
-// Decode cache
+// Decode cache: what a word decodes to, whatever its address (block builds copy from it).
 export const DCACHE = 0x100000;
-export const DC_BITS = 16;
-export const DC_ENTRIES = 65536;
+export const DC_BITS = 14;
+export const DC_ENTRIES = 16384;
 export const DC_ENTRY = 32; // word u32, op u16, pad u16, d u16, n u16, m u16, a u16, imm u64, imm2 u64
+
+// Basic-block cache (assembly/blocks.ts): a block is a header (length u32 at +0) and its
+// instructions' decode records, copied from the decode cache, at BLOCK_HDR + 32 * i.
+export const BT = 0x180000;
+export const BT_ENTRIES = 8192;
+export const BT_ENTRY = 16;
+export const ARENA = 0x1a0000;
+export const ARENA_END = 0x400000;
+export const BLOCK_HDR = 8;
+export const BLOCK_MAX = 32; // instructions; a block also ends at a page boundary or a branch/system instruction
 
 export const HEAP_BASE = 0x400000;

@@ -42,7 +42,10 @@ describe('state block layout', () => {
   it('the caches and the heap do not overlap the block or each other', () => {
     expect(L.TLB).toBeGreaterThanOrEqual(L.STATE_END);
     expect(L.TLB + 2 * L.TLB_REGIME_BYTES).toBeLessThanOrEqual(L.DCACHE);
-    expect(L.DCACHE + L.DC_ENTRIES * L.DC_ENTRY).toBeLessThanOrEqual(L.HEAP_BASE);
+    expect(L.DCACHE + L.DC_ENTRIES * L.DC_ENTRY).toBeLessThanOrEqual(L.BT);
+    expect(L.BT + L.BT_ENTRIES * L.BT_ENTRY).toBeLessThanOrEqual(L.ARENA);
+    expect(L.ARENA_END).toBeLessThanOrEqual(L.HEAP_BASE);
+    expect(L.ARENA_END - L.ARENA).toBeGreaterThan(L.BLOCK_HDR + L.BLOCK_MAX * L.DC_ENTRY);
     expect(L.TLB_REGIME_BYTES).toBe(L.TLB_ENTRIES * L.TLB_ENTRY);
   });
 });

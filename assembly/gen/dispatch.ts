@@ -161,4 +161,37 @@ import { exec_SVC, exec_HVC, exec_SMC, exec_BRK, exec_HLT, exec_HINT, exec_CLREX
   }
 }
 
+/** True for the handlers after which a basic block ends (and for UNDEFINED). */
+export function endsBlock(op: u32): bool {
+  switch (op) {
+    case 0:
+    case 18:
+    case 19:
+    case 20:
+    case 21:
+    case 22:
+    case 23:
+    case 24:
+    case 25:
+    case 26:
+    case 27:
+    case 28:
+    case 29:
+    case 30:
+    case 31:
+    case 32:
+    case 33:
+    case 34:
+    case 35:
+    case 36:
+    case 37:
+    case 38:
+    case 39:
+    case 40:
+    case 41:
+      return true;
+  }
+  return false;
+}
+
 export const HANDLER_COUNT = OP_COUNT;
