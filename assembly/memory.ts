@@ -317,12 +317,15 @@ export function translate(va: u64, acc: u32, regime: u32, size: u32, forceAlign:
 }
 
 /** Host address for a read of size bytes at va, or 0 after raising a fault. */
-export function addrR(va: u64, size: u32, regime: u32): usize {
+// The soft-TLB hit is inlined into every load and store handler; a miss calls out.
+// @ts-ignore: decorator
+@inline export function addrR(va: u64, size: u32, regime: u32): usize {
   const h = hit(va, regime, 0, size);
   if (h) return h;
   return slowAddr(va, size, regime, ACC_READ, false);
 }
-export function addrW(va: u64, size: u32, regime: u32): usize {
+// @ts-ignore: decorator
+@inline export function addrW(va: u64, size: u32, regime: u32): usize {
   const h = hit(va, regime, 8, size);
   if (h) return h;
   return slowAddr(va, size, regime, ACC_WRITE, false);
