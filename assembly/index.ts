@@ -13,13 +13,16 @@ import { decodeInto } from './gen/decode';
 import { dispatch } from './gen/dispatch';
 import { blockAt, dropBlock, flushBlocks } from './blocks';
 
-/** Runs until an exit or until budget instructions have executed. Returns the exit reason. */
-export function run(budget: u64): u32 {
+/**
+ * Runs until an exit or until budget instructions have executed. Returns the exit reason. (A u32
+ * budget: the host runs in slices, and an i64 parameter would cost a BigInt per call.)
+ */
+export function run(budget: u32): u32 {
   store<u32>(EXIT_REASON, 0);
   store<u32>(FAULT, 0);
   updateAttention();
   let icount = load<u64>(ICOUNT);
-  const limit = icount + budget;
+  const limit = icount + <u64>budget;
   while (true) {
     const attention = load<u32>(ATTENTION);
     if (attention != 0) {

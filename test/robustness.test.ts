@@ -86,7 +86,7 @@ function campaign(seed: number, count: number): { failures: Failure[]; exits: Re
     u32[codeAddr >>> 2] = word;
     let code: number;
     try {
-      code = run(1n);
+      code = run(1);
     } catch (e) {
       failures.push({ i, word: word.toString(16).padStart(8, '0'), el: atEL0 ? 0 : 1, what: `host exception: ${(e as Error).message}` });
       if (failures.length > 20) break;

@@ -24,7 +24,7 @@ export interface Exit {
 
 interface CpuExports {
   memory: WebAssembly.Memory;
-  run(budget: bigint): number;
+  run(budget: number): number;
   growPages(n: number): number;
   init(): void;
   flushTLB(): void;
@@ -82,11 +82,10 @@ export class Cpu {
 
   get memory(): WebAssembly.Memory { return this.exports.memory; }
 
+  // Linear memory grows only through alloc() (growPages), which renews the view: the state
+  // block accessors below use it without re-checking the buffer (an exit's hot path).
   private refreshView(): void { this.dv = new DataView(this.exports.memory.buffer); }
-  private view(): DataView {
-    if (this.dv.buffer !== this.exports.memory.buffer) this.refreshView();
-    return this.dv;
-  }
+  private view(): DataView { return this.dv; }
 
   /** Allocates `bytes` (rounded up to 64 KiB) of wasm memory; returns its address. */
   alloc(bytes: number): number {
@@ -140,13 +139,17 @@ export class Cpu {
     this.exports.refreshInterrupts();
   }
   get icount(): bigint { return this.u64(L.ICOUNT); }
+  /** The instruction count as a number (exact below 2^53, about 104 days at 1 GIPS). */
+  get icountNumber(): number { return this.dv.getUint32(L.ICOUNT, true) + this.dv.getUint32(L.ICOUNT + 4, true) * 0x1_0000_0000; }
   set icount(v: bigint) { this.setU64(L.ICOUNT, v); }
   get hostFlags(): number { return this.u32(L.HOST_FLAGS); }
   set hostFlags(v: number) { this.setU32(L.HOST_FLAGS, v); }
 
-  /** Runs at most `budget` instructions; returns why it stopped. */
-  run(budget: bigint): Exit {
-    const code = this.exports.run(budget);
+  /** Runs at most `budget` instructions (at most 2^32 - 1 per call); returns why it stopped. */
+  run(budget: bigint | number): Exit {
+    const n = typeof budget === 'number' ? budget : budget > 0xffff_ffffn ? 0xffff_ffff : Number(budget);
+    if (!(n >= 0 && n <= 0xffff_ffff)) throw new RangeError(`a64vm: run budget ${budget} outside 0..2^32-1 (run in slices)`);
+    const code = this.exports.run(n);
     return {
       reason: REASONS[code] ?? 'internal',
       esr: this.u64(L.ESR_EL2),

@@ -34,7 +34,8 @@ export class Bus {
 
   /** The mapping whose window holds all of [addr, addr + size). */
   find(addr: number, size = 1): Mapping | undefined {
-    return this.maps.find((m) => addr >= m.base && addr + size <= m.base + m.dev.size);
+    for (const m of this.maps) if (addr >= m.base && addr + size <= m.base + m.dev.size) return m; // (no closure: hot)
+    return undefined;
   }
 
   /** An access of size 1, 2, 4 or 8; undefined when no device claims the whole range. */
@@ -47,7 +48,7 @@ export class Bus {
       const hi = BigInt(m.dev.read(off + 4, 4) >>> 0);
       return lo | (hi << 32n);
     }
-    return BigInt(m.dev.read(off, size) >>> 0) & ((1n << BigInt(8 * size)) - 1n);
+    return BigInt(size === 4 ? m.dev.read(off, 4) >>> 0 : m.dev.read(off, size) & (size === 2 ? 0xffff : 0xff));
   }
 
   /** Writes the low `size` bytes of value; false when no device claims the whole range. */
@@ -60,7 +61,7 @@ export class Bus {
       m.dev.write(off + 4, 4, Number((value >> 32n) & 0xffff_ffffn));
       return true;
     }
-    m.dev.write(off, size, Number(value & ((1n << BigInt(8 * size)) - 1n)));
+    m.dev.write(off, size, Number(value & (size === 4 ? 0xffff_ffffn : size === 2 ? 0xffffn : 0xffn)));
     return true;
   }
 

@@ -39,6 +39,9 @@ export type AbortOutcome =
 
 const hex = (v: bigint | number) => `0x${v.toString(16)}`;
 
+/** The first IPA beyond the stage-2 input range. */
+const IPA_LIMIT = 1n << BigInt(IPA_BITS);
+
 export function handleGuestAbort(ctx: AbortContext, exit: Exit): AbortOutcome {
   const { cpu, memslots } = ctx;
   const syn = decodeAbort(exit.esr);
@@ -46,7 +49,7 @@ export function handleGuestAbort(ctx: AbortContext, exit: Exit): AbortOutcome {
   const ipa = exit.ipa;
   const fscType = syn.fsc & 0x3c;
 
-  if (ipa >= 1n << BigInt(IPA_BITS)) {
+  if (ipa >= IPA_LIMIT) {
     // kvm_inject_size_fault: the abort KVM would inject, with FSC = address size fault, level 0.
     const far = ipa;
     if (isIabt) injectPrefetchAbort(cpu, far, FSC_ADDRSZ_L0);

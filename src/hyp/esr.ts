@@ -32,19 +32,19 @@ export interface AbortSyndrome {
 
 export function decodeAbort(esr: bigint): AbortSyndrome {
   const e = Number(esr & 0xffff_ffffn);
-  const bit = (n: number) => ((e >>> n) & 1) === 1;
+  // (Runs on every trapped access: no per-call closures.)
   return {
     ec: (e >>> 26) & 0x3f,
-    il: bit(25),
-    isv: bit(24),
+    il: (e & (1 << 25)) !== 0,
+    isv: (e & (1 << 24)) !== 0,
     size: 1 << ((e >>> 22) & 3),
-    sse: bit(21),
+    sse: (e & (1 << 21)) !== 0,
     srt: (e >>> 16) & 31,
-    sf: bit(15),
-    ar: bit(14),
-    cm: bit(8),
-    s1ptw: bit(7),
-    wnr: bit(6),
+    sf: (e & (1 << 15)) !== 0,
+    ar: (e & (1 << 14)) !== 0,
+    cm: (e & (1 << 8)) !== 0,
+    s1ptw: (e & (1 << 7)) !== 0,
+    wnr: (e & (1 << 6)) !== 0,
     fsc: e & 0x3f,
   };
 }

@@ -54,7 +54,8 @@ export class Memslots {
   /** The slot holding ipa, if any. */
   find(ipa: number | bigint): Memslot | undefined {
     const a = Number(ipa);
-    return this.list.find((s) => a >= s.ipa && a < s.ipa + s.size);
+    for (const s of this.list) if (a >= s.ipa && a < s.ipa + s.size) return s; // (every abort: no closure)
+    return undefined;
   }
 
   /** The slot holding all of [ipa, ipa + len), if one does. */

@@ -11,7 +11,9 @@ import type { AbortSyndrome } from './esr.ts';
 /** The embedder's handler for MMIO no device model claims. Return undefined/false to decline. */
 export type MmioCallback = (access: { ipa: number; size: number; write: boolean; value: bigint }) => bigint | boolean | undefined;
 
-const mask = (size: number) => (size >= 8 ? (1n << 64n) - 1n : (1n << BigInt(8 * size)) - 1n);
+/** The all-ones value of an access of 1, 2, 4 or 8 bytes, by size (no BigInt shifts per access). */
+const SIZE_MASK: readonly bigint[] = [0n, 0xffn, 0xffffn, 0n, 0xffff_ffffn, 0n, 0n, 0n, 0xffff_ffff_ffff_ffffn];
+const mask = (size: number) => SIZE_MASK[size];
 
 /** The guest-physical address space as the hypervisor reaches it. */
 export class PhysSpace {

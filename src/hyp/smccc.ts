@@ -38,6 +38,12 @@ export interface SmcccOutcome {
 }
 
 const MASK64 = (1n << 64n) - 1n;
+const MASK32 = 0xffff_ffffn;
+
+/** x0..x3 as written back: the given values as unsigned 64-bit, the rest 0. */
+function out(a: bigint, b = 0n, c = 0n, d = 0n): Regs4 {
+  return [BigInt.asUintN(64, a), BigInt.asUintN(64, b), BigInt.asUintN(64, c), BigInt.asUintN(64, d)];
+}
 
 export class Smccc {
   private readonly vendor = new Map<number, { fn: number; handler: VendorHandler }>();
@@ -71,10 +77,10 @@ export class Smccc {
 
   /** Answers one call given x0..x3; returns the registers to write back. */
   call(x: readonly bigint[]): SmcccOutcome {
-    const fid = Number(x[0] & 0xffff_ffffn);
-    const narrow = isSmc32(fid) ? (v: bigint) => v & 0xffff_ffffn : (v: bigint) => v & MASK64;
-    const args = [narrow(x[1]), narrow(x[2]), narrow(x[3])] as const;
-    const out = (...v: bigint[]): Regs4 => [0, 1, 2, 3].map((i) => BigInt.asUintN(64, v[i] ?? 0n)) as Regs4;
+    const fid = Number(x[0] & MASK32);
+    // (No closures here: this runs on every hypercall.)
+    const m = isSmc32(fid) ? MASK32 : MASK64;
+    const args = [x[1] & m, x[2] & m, x[3] & m] as const;
 
     if (fid === SMCCC_VERSION) return { regs: out(SMCCC_VERSION_1_1) };
     if (fid === SMCCC_ARCH_FEATURES) {
@@ -89,14 +95,22 @@ export class Smccc {
     if (fid === VENDOR_HYP_CALL_UID) return { regs: out(...KVM_UID) };
     if (fid === VENDOR_HYP_KVM_FEATURES) return { regs: out(...this.vendorFeatures()) };
     const v = this.vendor.get(fid);
-    if (v) return { regs: out(...v.handler(args, fid)) };
+    if (v) {
+      const r = v.handler(args, fid);
+      return { regs: out(r[0] ?? 0n, r[1] ?? 0n, r[2] ?? 0n, r[3] ?? 0n) };
+    }
     return { regs: out(SMCCC_RET_NOT_SUPPORTED) };
   }
 
   /** Answers the call the vCPU made: reads x0..x3 and writes the results back. */
   handle(cpu: Cpu): SmcccOutcome {
-    const r = this.call([cpu.x(0), cpu.x(1), cpu.x(2), cpu.x(3)]);
-    r.regs.forEach((v, i) => cpu.setX(i, v));
+    // Calls without arguments skip reading x1..x3 (each read is a BigInt).
+    const fid = cpu.x(0);
+    const w0 = Number(fid & MASK32);
+    const noArgs = w0 === SMCCC_VERSION || w0 === VENDOR_HYP_CALL_UID || w0 === VENDOR_HYP_KVM_FEATURES;
+    const r = this.call(noArgs ? [fid, 0n, 0n, 0n] : [fid, cpu.x(1), cpu.x(2), cpu.x(3)]);
+    const [a, b, c, d] = r.regs;
+    cpu.setX(0, a); cpu.setX(1, b); cpu.setX(2, c); cpu.setX(3, d);
     return r;
   }
 }

@@ -264,6 +264,12 @@ export class Scheduler {
   }
 
   /** Runs the vCPUs until budget instructions have retired or something ends the run. */
+  /** Whether a vCPU other than v is on (a loop, not a closure: this runs on every slice). */
+  private othersOn(v: VcpuContext): boolean {
+    for (const c of this.vcpus) if (c.on && c !== v) return true;
+    return false;
+  }
+
   run(budget: bigint): StopReason {
     const end = this.retired + budget;
     const host = this.opts.clock === 'host';
@@ -293,7 +299,7 @@ export class Scheduler {
       this.cutSlice = undefined;
       let stop: StopReason = { kind: 'budget' };
       for (;;) {
-        if (sliceEnd === undefined && this.vcpus.some((c) => c.on && c !== v)) sliceEnd = this.now + this.opts.quantum;
+        if (sliceEnd === undefined && this.othersOn(v)) sliceEnd = this.now + this.opts.quantum;
         let n = end - this.retired;
         if (sliceEnd !== undefined && sliceEnd - this.now < n) n = sliceEnd - this.now;
         const d = this.nextDeadline();

@@ -59,7 +59,7 @@ export interface VcpuHooks {
 // The CPU runs in slices: V8 first runs wasm from its baseline compiler and switches a function
 // to optimised code only on a later call, so one endless call would never get the fast code.
 // A slice of 2^20 instructions is a few milliseconds; the return costs well under a microsecond.
-const RUN_SLICE = 1n << 20n;
+const RUN_SLICE = 1 << 20;
 const MAX_EXITS_WITHOUT_PROGRESS = 1000;
 
 const hex = (v: bigint) => `0x${v.toString(16)}`;
@@ -71,23 +71,28 @@ export class Vcpu {
   /** Runs at most budget instructions. */
   run(budget: bigint): StopReason {
     const cpu = this.cpu;
-    const start = cpu.icount;
+    // Counting in numbers, not BigInts: this loop turns once per exit (every hypercall, every
+    // trapped MMIO access).
+    const start = cpu.icountNumber;
+    const limit = budget >= BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(budget);
     let idle = 0;
     let lastCount = start;
+    let now = start;
     for (;;) {
-      const used = cpu.icount - start;
-      if (used >= budget) return { kind: 'budget' };
-      const left = budget - used;
+      const used = now - start;
+      if (used >= limit) return { kind: 'budget' };
+      const left = limit - used;
       const exit = cpu.run(left < RUN_SLICE ? left : RUN_SLICE);
+      now = cpu.icountNumber;
       this.hooks.onExit?.(exit);
       if (this.hooks.debugExit?.(exit)) return { kind: 'debug' };
-      if (cpu.icount === lastCount) {
+      if (now === lastCount) {
         if (++idle > MAX_EXITS_WITHOUT_PROGRESS) {
           return { kind: 'error', message: `the guest makes no progress: ${idle} exits in a row (last: ${exit.reason}) at PC ${hex(cpu.pc)} without executing an instruction` };
         }
       } else {
         idle = 0;
-        lastCount = cpu.icount;
+        lastCount = now;
       }
       const stop = this.handle(exit);
       this.hooks.sync?.();
