@@ -219,16 +219,12 @@ export class Stage2 {
   leafLow32(ipa: number): number {
     if (!(ipa >= 0 && ipa < 2 ** IPA_BITS)) return 0;
     const dv = this.view();
-    let table = this.root;
-    for (let level = 1; level <= 3; level++) {
-      const idx = level === 1 ? Math.floor(ipa / L1_SPAN) : Math.floor(ipa / 2 ** shiftOf(level)) % 512;
-      const lo = dv.getUint32(table + idx * 8, true);
-      if (level === 3) return lo;
-      if ((lo & 1) === 0) return 0;
-      if ((lo & 2) === 0) return lo; // a block
-      table = (lo & 0xfffff000) >>> 0;
-    }
-    return 0;
+    // Unrolled, with constant divisors: levels 1, 2, 3 index IPA bits [39:30], [29:21], [20:12].
+    let lo = dv.getUint32(this.root + Math.floor(ipa / L1_SPAN) * 8, true);
+    if ((lo & 3) !== 3) return (lo & 1) === 0 ? 0 : lo; // invalid, or a block
+    lo = dv.getUint32(((lo & 0xfffff000) >>> 0) + (Math.floor(ipa / 0x20_0000) % 512) * 8, true);
+    if ((lo & 3) !== 3) return (lo & 1) === 0 ? 0 : lo;
+    return dv.getUint32(((lo & 0xfffff000) >>> 0) + (Math.floor(ipa / 0x1000) % 512) * 8, true);
   }
 
   private buf?: ArrayBuffer;
