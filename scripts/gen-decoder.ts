@@ -92,10 +92,9 @@ export function generate(): { decode: string; dispatch: string } {
     else s += `    case ${i}: exec_${h}(rec); return;\n`;
   });
   s += '    default: exec_UNDEFINED(rec);\n  }\n}\n';
-  // Instructions after which a basic block ends: branches, exception-generating and system
-  // instructions (they change the PC, PSTATE, the translation regime or interrupt masking).
-  const enders = new Set(PARSED.filter((p) => p.group === 'branch' || p.group === 'system').map((p) => p.handler));
-  for (const p of PARSED) if (enders.has(p.handler) && p.group !== 'branch' && p.group !== 'system') throw new Error(`${p.name}: shares a block-ending handler`);
+  // Instructions after which a basic block ends (Encoding.endsBlock).
+  const enders = new Set(PARSED.filter((p) => p.endsBlock).map((p) => p.handler));
+  for (const p of PARSED) if (enders.has(p.handler) && !p.endsBlock) throw new Error(`${p.name}: shares a handler with encodings that end a block`);
   s += '\n/** True for the handlers after which a basic block ends (and for UNDEFINED). */\n';
   s += 'export function endsBlock(op: u32): bool {\n  switch (op) {\n';
   s += '    case 0:\n';

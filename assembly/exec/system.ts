@@ -89,8 +89,10 @@ export function exec_HINT(rec: usize): void {
 
 export function exec_CLREX(rec: usize): void { store<u32>(EXCL_VALID, 0); nextPC(); }
 
-/** DSB, DMB, ISB: this CPU executes in order and its decode cache is keyed by the word. */
+/** DSB, DMB, ISB: this CPU executes in order, and blocks re-check their words as they run. */
 export function exec_BARRIER(rec: usize): void { nextPC(); }
+/** ISB also ends the basic block (the table says so), so what follows is fetched afresh. */
+export function exec_ISB(rec: usize): void { nextPC(); }
 
 // ---- MSR (immediate): PSTATE fields (C5.2) ----
 export function pre_msr_imm(w: u32, rec: usize): bool {

@@ -30,11 +30,20 @@ export interface Encoding {
    * (AArch64.CheckFPAdvSIMDEnabled) and traps with EC 0x07 when access is disabled.
    */
   fp?: boolean;
+  /**
+   * A basic block (assembly/blocks.ts) ends after this instruction. Default: every branch and
+   * system encoding (they may change the PC, PSTATE, the translation regime or interrupt
+   * masking, or exit to the host); false for system encodings that do none of that.
+   */
+  endsBlock?: boolean;
 }
 
 const table: Encoding[] = [];
-function E(name: string, group: string, pattern: string, opts: { handler?: string; pre?: string; feature?: string; readsClock?: boolean; fp?: boolean } = {}) {
-  table.push({ name, group, pattern, handler: opts.handler ?? name, pre: opts.pre, feature: opts.feature, readsClock: opts.readsClock, fp: opts.fp });
+function E(name: string, group: string, pattern: string, opts: { handler?: string; pre?: string; feature?: string; readsClock?: boolean; fp?: boolean; endsBlock?: boolean } = {}) {
+  table.push({
+    name, group, pattern, handler: opts.handler ?? name, pre: opts.pre, feature: opts.feature, readsClock: opts.readsClock, fp: opts.fp,
+    endsBlock: opts.endsBlock ?? (group === 'branch' || group === 'system'),
+  });
 }
 
 // ---- Data processing (immediate), C4.1.86 ----
@@ -74,15 +83,18 @@ E('SMC', 'system', '11010100 000 imm16:16 000 11');
 E('BRK', 'system', '11010100 001 imm16:16 000 00');
 E('HLT', 'system', '11010100 010 imm16:16 000 00');
 E('HINT', 'system', '11010101 00000011 0010 CRm:4 op2:3 11111');
-E('CLREX', 'system', '11010101 00000011 0011 CRm:4 010 11111');
-E('DSB', 'system', '11010101 00000011 0011 CRm:4 100 11111', { handler: 'BARRIER' });
-E('DMB', 'system', '11010101 00000011 0011 CRm:4 101 11111', { handler: 'BARRIER' });
-E('ISB', 'system', '11010101 00000011 0011 CRm:4 110 11111', { handler: 'BARRIER' });
+// (CLREX, DSB, DMB change nothing a block depends on; ISB, a context synchronization event,
+// ends one, but shares their handler, so the barrier handler is split by what follows.)
+E('CLREX', 'system', '11010101 00000011 0011 CRm:4 010 11111', { endsBlock: false });
+E('DSB', 'system', '11010101 00000011 0011 CRm:4 100 11111', { handler: 'BARRIER', endsBlock: false });
+E('DMB', 'system', '11010101 00000011 0011 CRm:4 101 11111', { handler: 'BARRIER', endsBlock: false });
+E('ISB', 'system', '11010101 00000011 0011 CRm:4 110 11111', { handler: 'ISB' });
 E('MSR_imm', 'system', '11010101 00000 op1:3 0100 CRm:4 op2:3 11111', { pre: 'msr_imm' });
 E('SYS', 'system', '11010101 00001 op1:3 CRn:4 CRm:4 op2:3 Rt:5', { pre: 'sys' });
 E('SYSL', 'system', '11010101 00101 op1:3 CRn:4 CRm:4 op2:3 Rt:5', { pre: 'sys' });
 E('MSR_reg', 'system', '11010101 0001 o0:1 op1:3 CRn:4 CRm:4 op2:3 Rt:5', { pre: 'sysreg', readsClock: true });
-E('MRS', 'system', '11010101 0011 o0:1 op1:3 CRn:4 CRm:4 op2:3 Rt:5', { pre: 'sysreg', readsClock: true });
+// MRS only reads (a trapped one exits, which ends the block anyway).
+E('MRS', 'system', '11010101 0011 o0:1 op1:3 CRn:4 CRm:4 op2:3 Rt:5', { pre: 'sysreg', readsClock: true, endsBlock: false });
 
 // ---- Data processing (register), C4.1.89 ----
 // Logical (shifted register): opc and N select the operation.
