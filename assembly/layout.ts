@@ -140,10 +140,10 @@ export const EXIT_TIMER = 11; // a generic-timer register was written; PC past i
 
 // Soft TLB
 export const TLB = 0x10000;
-export const TLB_BITS = 10;
-export const TLB_ENTRIES = 1024; // per regime
+export const TLB_BITS = 12;
+export const TLB_ENTRIES = 4096; // per regime: 16 MiB of 4 KiB pages
 export const TLB_ENTRY = 32; // tagR u64, tagW u64, tagX u64, addend u64
-export const TLB_REGIME_BYTES = 0x8000; // TLB_ENTRIES * TLB_ENTRY
+export const TLB_REGIME_BYTES = 0x20000; // TLB_ENTRIES * TLB_ENTRY
 
 // Decode cache: what a word decodes to, whatever its address (block builds copy from it).
 export const DCACHE = 0x100000;
