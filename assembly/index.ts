@@ -3,7 +3,7 @@
 // decoded basic block for the PC (assembly/blocks.ts), then run its records back to back, each
 // dispatched through one br_table. Interrupts and the budget are checked between blocks.
 import {
-  PC, ICOUNT, EXIT_REASON, EXIT_BUDGET, FAULT, ATTENTION, FETCH_TAG, FETCH_ADDEND, XZR,
+  PC, ICOUNT, EXIT_REASON, EXIT_BUDGET, FAULT, ATTENTION, FETCH_TAG, FETCH_ADDEND,
   PSTATE_IL, SCRATCH_REC, DCACHE, DC_ENTRIES, MEM_LIMIT, STATE, STATE_END, CNT_SHIFT, CNTFRQ_EL0,
   BLOCK_HDR, HEAP_BASE,
 } from './layout';
@@ -60,9 +60,7 @@ export function run(budget: u32): u32 {
         break;
       }
       icount++;
-      dispatch(<u32>load<u16>(rec, 4), rec, icount);
-      store<u64>(XZR, 0);
-      if (load<u32>(FAULT) != 0) break;
+      if (dispatch(<u32>load<u16>(rec, 4), rec, icount) != 0) break; // an exception or an exit
       rec += 32;
       h += 4;
       if (rec == end) break;

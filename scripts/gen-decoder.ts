@@ -74,7 +74,7 @@ export function generate(): { decode: string; dispatch: string } {
   // dispatch.ts: one dense switch (a br_table), handler ids from 0.
   let s = header;
   s += "import { OP_COUNT } from './decode';\n";
-  s += "import { ICOUNT } from '../layout';\n";
+  s += "import { ICOUNT, FAULT, XZR } from '../layout';\n";
   s += "import { exec_UNDEFINED } from '../exceptions';\n";
   if (PARSED.some((p) => p.fp)) s += "import { fpAccessOK } from '../fp/access';\n";
   for (const g of groups) {
@@ -85,13 +85,22 @@ export function generate(): { decode: string; dispatch: string } {
   const clock = new Set(PARSED.filter((p) => p.readsClock).map((p) => p.handler));
   const fp = new Set(PARSED.filter((p) => p.fp).map((p) => p.handler));
   for (const p of PARSED) if (fp.has(p.handler) && !p.fp) throw new Error(`${p.name}: shares handler ${p.handler} with SIMD&FP encodings but is not marked fp`);
-  s += '\n// @ts-ignore: decorator\n@inline export function dispatch(op: u32, rec: usize, icount: u64): void {\n  switch (op) {\n';
+  // What the loop must do after each handler, decided here rather than at run time: handlers
+  // that may write a general-purpose destination (Rd, Rt, Rt2, Rs: 31 is XZR there) zero the XZR
+  // slot again; handlers that may take an exception or exit report FAULT. Data processing never
+  // faults; everything else, and every SIMD&FP handler (the CPACR_EL1 trap), may.
+  const mayFault = new Set(PARSED.filter((p) => p.fp || (p.group !== 'dpimm' && p.group !== 'dpreg')).map((p) => p.handler));
+  const writesX = new Set(PARSED.filter((p) => p.fields.some((f) => ['Rd', 'Rt', 'Rt2', 'Rs'].includes(f.name) && f.fixed === undefined)).map((p) => p.handler));
+  s += '\n/** Runs handler op on rec; returns non-zero when it raised an exception or an exit (FAULT). */\n';
+  s += '// @ts-ignore: decorator\n@inline export function dispatch(op: u32, rec: usize, icount: u64): u32 {\n  switch (op) {\n';
   ids.forEach((h, i) => {
-    if (clock.has(h)) s += `    case ${i}: store<u64>(ICOUNT, icount); exec_${h}(rec); return;\n`;
-    else if (fp.has(h)) s += `    case ${i}: if (fpAccessOK()) exec_${h}(rec); return;\n`;
-    else s += `    case ${i}: exec_${h}(rec); return;\n`;
+    let call = `exec_${h}(rec);`;
+    if (clock.has(h)) call = `store<u64>(ICOUNT, icount); ${call}`;
+    if (fp.has(h)) call = `if (fpAccessOK()) exec_${h}(rec);`;
+    if (writesX.has(h)) call += ' store<u64>(XZR, 0);';
+    s += `    case ${i}: ${call} return ${mayFault.has(h) ? 'load<u32>(FAULT)' : '0'};\n`;
   });
-  s += '    default: exec_UNDEFINED(rec);\n  }\n}\n';
+  s += '    default: exec_UNDEFINED(rec); return 1;\n  }\n}\n';
   // Instructions after which a basic block ends (Encoding.endsBlock).
   const enders = new Set(PARSED.filter((p) => p.endsBlock).map((p) => p.handler));
   for (const p of PARSED) if (enders.has(p.handler) && !p.endsBlock) throw new Error(`${p.name}: shares a handler with encodings that end a block`);
