@@ -221,8 +221,8 @@ static void access(int write)
 	uint8_t b = byte();
 	int size = b & 3, pair = (b >> 2) & 1, region;
 	uint64_t a = ipa_arg(1, &region);
-	if (region == 4 || region == 5)
-		pair = 0; /* a pair there could straddle RAM and the hole */
+	if (region == 4 || region == 5 || region == 6)
+		pair = 0; /* a pair there could straddle RAM and a hole, or leave the IPA space */
 	a &= pair ? ~7ul : ~((1ul << size) - 1); /* aligned: MMU off, Device memory */
 	hc_step.op = OP_ACCESS;
 	hc_step.x[0] = a; hc_step.x[1] = pair ? 16 : 1u << size; hc_step.x[2] = write; hc_step.x[3] = pair;
