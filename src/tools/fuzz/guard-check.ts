@@ -152,7 +152,7 @@ export class GuardChecker {
     const seen = { sync: r(F.syncCount) - this.prev.sync, serror: r(F.serrorCount) - this.prev.serror, other: r(F.otherCount) - this.prev.other };
     this.prev = { sync: r(F.syncCount), serror: r(F.serrorCount), other: r(F.otherCount) };
     let wantViolation: 'unmapped' | 'nisv' | undefined;
-    const count = (k: string) => { this.outcomes[k] = (this.outcomes[k] ?? 0) + 1; this.trail.push(k); };
+    const count = (k: string, feedback = k) => { this.outcomes[k] = (this.outcomes[k] ?? 0) + 1; this.trail.push(feedback); };
 
     if (op === OP_CALL) {
       const fid = Number(x[0] & 0xffff_ffffn);
@@ -170,7 +170,10 @@ export class GuardChecker {
       }
       if (this.vm.guard.enrolled !== this.model.enrolled) return crash('guard-state', `after call 0x${fid.toString(16)}: enrolled is ${this.vm.guard.enrolled}; the model says ${this.model.enrolled}`);
       const call = this.model.callOf(fid);
-      count(call ? `call:${call}:${want[0] >> 63n ? 'error' : 'ok'}` : `call:0x${fid.toString(16)}`);
+      const ok = want[0] >> 63n ? 'error' : 'ok';
+      // Feedback by call and success; other IDs by owner (PSCI, SMCCC, vendor), not one per ID.
+      const owner = (fid >>> 24) === 0x84 || (fid >>> 24) === 0xc4 ? 'psci' : (fid >>> 24) === 0x80 ? 'smccc' : 'vendor';
+      count(call ? `call:${call}:${ok}` : `call:0x${fid.toString(16)}`, `call:${call ?? owner}:${ok}`);
     } else if (op === OP_ACCESS) {
       const ipa = Number(x[0]), size = Number(x[1]), write = x[2] !== 0n, pair = x[3] !== 0n;
       const what = `${write ? 'store' : 'load'} of ${size} bytes at ${hex(ipa)}${pair ? ' (pair, ISV = 0)' : ''}`;
