@@ -33,6 +33,28 @@ describe('hypercall target on the real hypervisor', () => {
     }, 60_000);
   }
 
+  it('resets exactly: RAM, vCPU state and the guard are the start point after mapping, power-off and reset runs', async () => {
+    const h = await harness('hypercall.json');
+    for (const s of ['02-map-access-rfc-v1', '05-system-off', '06-system-reset', '01-demo-rfc-v1']) {
+      const r = h.exec(new Uint8Array(readFileSync(join(SEEDS, s))));
+      expect(r.crash, s).toBeUndefined();
+      if (s === '01-demo-rfc-v1') expect(h.vm.guard.mappings().length, s).toBeGreaterThan(0);
+      h.resetToStart();
+      expect(h.differenceFromStart(), s).toBeUndefined();
+      expect(h.vm.guard.getState(), s).toMatchObject({ enrolled: false, mappings: [] });
+    }
+  }, 60_000);
+
+  it('is deterministic: same seed and corpus, same coverage, corpus and outcomes', async () => {
+    const run = async () => {
+      const h = await harness('hypercall.json');
+      const f = new Fuzzer(h, { seed: 9, seeds: seeds() });
+      f.fuzz({ maxExecs: 1200 });
+      return { digest: f.coverage.digest(), queue: f.queue.map((q) => Buffer.from(q).toString('hex')), outcomes: h.checker!.outcomes, execs: f.execs };
+    };
+    expect(await run()).toEqual(await run());
+  }, 60_000);
+
   it('fuzzing from the seeds finds no disagreement (rfc-v1 with SErrors, android with data aborts)', async () => {
     for (const config of ['hypercall.json', 'hypercall-android.json']) {
       const h = await harness(config);

@@ -8,11 +8,11 @@
 //
 // Components are restored from their start-point states. Those whose restore is costly (the
 // GIC distributor's and the guard's cost ~0.5-1.5 ms each) are restored only when the run had an
-// exit that can change them: a bus device after a data abort in its MMIO range, the MMIO guard
-// after a hypercall (HVC/SMC), every one of them after any other exit that reaches the host
-// (system registers, WFI, timers, semihosting) -- not after BRK, budget slices, stage-2 faults on
-// RAM, or MMIO outside every bus device (the embedder's callback, holes, guard violations: none
-// of these change a component). A guest that changes device state without such an exit (a timer
+// exit that can change them: the MMIO guard after a hypercall (HVC/SMC), every one of them after
+// a data abort on a bus device (a device access can raise an interrupt line: the GIC changes too)
+// or any other exit that reaches the host (system registers, WFI, timers, semihosting) -- not
+// after BRK, budget slices, stage-2 faults on RAM, or MMIO outside every bus device (the
+// embedder's callback, holes, guard violations: none of these change a component). A guest that changes device state without such an exit (a timer
 // interrupt it armed before the start point) is covered by `alwaysRestoreDevices`.
 import { layout as L } from '../../cpu/cpu.ts';
 import { decodeState, encodeState } from '../../devices/snapshottable.ts';
@@ -29,7 +29,7 @@ export class DirtyReset {
   private readonly state: Uint8Array;
   /** name, component, start-point state, restored only when touched (else always). */
   private readonly components: [string, { restore(s: unknown): void }, string, boolean][] = [];
-  /** Components (by name) a run's exits may have changed; 'all' for every one. */
+  /** Components (by name: 'mmio-guard') a run's exits may have changed; 'all' for every one. */
   private readonly touched = new Set<string>();
   /** Restore every component after every run (slower; see above). */
   alwaysRestoreDevices = false;
@@ -41,7 +41,7 @@ export class DirtyReset {
     vm.scheduler.load(0);
     const cpu = vm.cpu;
     this.state = cpu.bytes(L.STATE, L.STATE_END - L.STATE).slice();
-    for (const m of vm.bus.devices) this.components.push([`dev/${m.dev.name}@${m.base}`, m.dev, encodeState(m.dev.snapshot()), true]);
+    for (const m of vm.bus.devices) this.components.push([`dev/${m.dev.name}`, m.dev, encodeState(m.dev.snapshot()), true]);
     for (const [name, c] of vm.snapshottables.entries()) this.components.push([name, c, encodeState(c.snapshot()), name === 'mmio-guard']);
     const ram = (ipa: bigint) => this.slots.some((s) => ipa >= BigInt(s.slot.ipa) && ipa < BigInt(s.slot.ipa + s.slot.size));
     vm.onExit((e) => {
@@ -49,8 +49,7 @@ export class DirtyReset {
       if (e.reason === 'hvc' || e.reason === 'smc') { this.touched.add('mmio-guard'); return; }
       if (e.reason === 'dabt') {
         if (ram(e.ipa) || e.ipa >= 2n ** 53n) return;
-        const m = vm.bus.find(Number(e.ipa));
-        if (m) this.touched.add(`dev/${m.dev.name}@${m.base}`);
+        if (vm.bus.find(Number(e.ipa))) this.touched.add('all');
         return;
       }
       this.touched.add('all');
