@@ -17,6 +17,7 @@
 // each step (before its marker), then powers off. On QEMU (no EL2, PSCI by HVC) QEMU answers PSCI
 // itself and every other HVC function ID with NOT_SUPPORTED (-1), SMCCC_VERSION included (7.2):
 // there is no guard, and the device window is unassigned (a synchronous external abort).
+// hypercall.qemu.txt is its output (make record); test/fuzz-hypercall.test.ts compares.
 #include <stdint.h>
 
 #define UART_BASE 0x09000000ul
