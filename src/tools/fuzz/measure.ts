@@ -33,16 +33,23 @@ const f = new Fuzzer(parser, { seed: 1, seeds: [new TextEncoder().encode('AAAAAA
 const inputs: Uint8Array[] = [];
 const exec = parser.exec.bind(parser);
 parser.exec = (input) => { if (inputs.length < n) inputs.push(input.slice()); return exec(input); };
+const t0 = performance.now();
 f.fuzz({ maxExecs: n });
+console.log(`parser, fuzzing (mutation, coverage merge, cmplog stages): ${f.execs} executions = ${Math.round(f.execs / ((performance.now() - t0) / 1000))}/s`);
 parser.exec = exec;
-for (const coverage of [true, false, true, false]) {
+// The same inputs replayed, edge map on and off alternately (medians of 5 rounds each: the
+// machine's load varies).
+const rate: Record<string, number[]> = { on: [], off: [] };
+for (let round = 0; round < 10; round++) {
+  const coverage = round % 2 === 0;
   parser.coverage = coverage;
   const t = performance.now();
   for (const input of inputs) parser.exec(input);
-  const s = (performance.now() - t) / 1000;
-  console.log(`parser, edge map ${coverage ? 'on ' : 'off'}: ${inputs.length} executions in ${s.toFixed(2)} s = ${Math.round(inputs.length / s)}/s`);
+  rate[coverage ? 'on' : 'off'].push(inputs.length / ((performance.now() - t) / 1000));
 }
 parser.coverage = true;
+const on = median(rate.on), off = median(rate.off);
+console.log(`parser, replaying ${inputs.length} inputs: edge map on ${Math.round(on)}/s, off ${Math.round(off)}/s (coverage costs ${((off / on - 1) * 100).toFixed(0)}%)`);
 
 const hc = await Harness.create(loadHarnessConfig(join(DIR, 'hypercall.json')));
 const hf = new Fuzzer(hc, { seed: 1, seeds: readInputs(join(DIR, 'hypercall-seeds')).map((e) => e.data), minimise: false });
