@@ -76,6 +76,22 @@ describe('hypercall target against a broken hypervisor', () => {
     expect(r.crash?.message).toMatch(/granule 0xc000000 is mapped .* the model says not mapped/);
   });
 
+  it('a guard that injects the wrong kind of abort is a model:exception crash', async () => {
+    const h = await harness('hypercall.json'); // the checker expects SErrors
+    (h.vm.guard as unknown as { mode: string }).mode = 'dabt';
+    const r = h.exec(new Uint8Array(readFileSync(join(SEEDS, '02-map-access-rfc-v1'))));
+    expect(r.crash?.kind).toBe('model:exception');
+    expect(r.crash?.message).toMatch(/took 1 synchronous exception\(s\) \(last ESR_EL1 0x96000010 .*\); the model expects 0/);
+  });
+
+  it('a wrong PSCI_VERSION is a model:result crash', async () => {
+    const h = await harness('hypercall-android.json');
+    const call = h.vm.smccc.call.bind(h.vm.smccc);
+    h.vm.smccc.call = (x) => (x[0] === 0x8400_0000n ? { regs: [0x10000n, 0n, 0n, 0n] } : call(x));
+    const r = h.exec(new Uint8Array(readFileSync(join(SEEDS, '01-demo-rfc-v1'))));
+    expect(r.crash).toMatchObject({ kind: 'model:result', message: expect.stringMatching(/call 0x84000000\(0x0, 0x0, 0x0\) returned 0x10000, 0x0, 0x0, 0x0; the model says 0x10001, 0x0, 0x0, 0x0/) });
+  });
+
   it('a guard that lets 2-byte stores to unmapped granules through is found by fuzzing, replayed and minimised', async () => {
     const h = await harness('hypercall.json');
     const check = h.vm.guard.check.bind(h.vm.guard);

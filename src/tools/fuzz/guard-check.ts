@@ -152,6 +152,7 @@ export class GuardChecker {
     const seen = { sync: r(F.syncCount) - this.prev.sync, serror: r(F.serrorCount) - this.prev.serror, other: r(F.otherCount) - this.prev.other };
     this.prev = { sync: r(F.syncCount), serror: r(F.serrorCount), other: r(F.otherCount) };
     let wantViolation: 'unmapped' | 'nisv' | undefined;
+    let loaded: string | undefined; // a wrong loaded value, reported after the exceptions
     const count = (k: string, feedback = k) => { this.outcomes[k] = (this.outcomes[k] ?? 0) + 1; this.trail.push(feedback); };
 
     if (op === OP_CALL) {
@@ -191,7 +192,7 @@ export class GuardChecker {
             elems.forEach(([a, s], i) => wantFwd.push({ ipa: a, size: s, write, value: write ? res[i] & mask(s) : 0n }));
             if (!write) {
               const got = elems.map(([a, s], i) => [res[i], windowValue(a, s)]);
-              if (got.some(([g1, w]) => g1 !== w)) return crash('loaded', `${what} loaded ${res.slice(0, elems.length).map(hex).join(', ')}; the device returned ${got.map(([, w]) => hex(w)).join(', ')}`);
+              if (got.some(([g1, w]) => g1 !== w)) loaded = `${what} loaded ${res.slice(0, elems.length).map(hex).join(', ')}; the device returned ${got.map(([, w]) => hex(w)).join(', ')}`;
             }
           } else {
             sync.push({ esr: ESR_EXTERNAL_DABT, far: BigInt(ipa), elr: pc }); // nothing there: a bus error
@@ -202,7 +203,7 @@ export class GuardChecker {
           if (this.opts.violation === 'dabt') sync.push({ esr: ESR_EXTERNAL_DABT, far: BigInt(ipa), elr: pc });
           else {
             this.pending = VSESR_GUARD[g];
-            if (!write && res.slice(0, elems.length).some((v) => v !== 0n)) return crash('loaded', `${what} was a guard violation (SError mode: completes as a failed read, zero) but loaded ${res.slice(0, elems.length).map(hex).join(', ')}`);
+            if (!write && res.slice(0, elems.length).some((v) => v !== 0n)) loaded = `${what} was a guard violation (SError mode: completes as a failed read, zero) but loaded ${res.slice(0, elems.length).map(hex).join(', ')}`;
           }
         }
       }
@@ -240,7 +241,7 @@ export class GuardChecker {
     if (wantSE !== undefined && r(F.serrorEsr) !== (ESR_SERROR | wantSE)) {
       return crash('serror', `SError with ESR_EL1 ${hex(r(F.serrorEsr))}; the model expects ${hex(ESR_SERROR | wantSE)}`);
     }
-    return undefined;
+    return loaded === undefined ? undefined : crash('loaded', loaded);
   }
 
   /** When the execution ends: the whole registered set must be the model's. */
