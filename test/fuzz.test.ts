@@ -1,12 +1,15 @@
 // The fuzzing harness (issue 9): fast reset exactness, determinism, crash de-duplication, and the
 // example parser's bug found from a trivial seed with comparison feedback, then replayed.
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Harness, loadHarnessConfig } from '../src/tools/fuzz/harness.ts';
 import { Fuzzer } from '../src/tools/fuzz/fuzzer.ts';
 import { fuzzMain } from '../src/tools/fuzz/cli.ts';
+import { minimise, minimiseCorpus } from '../src/tools/fuzz/minimise.ts';
+import { CoverageMap } from '../src/tools/fuzz/coverage.ts';
+import { crashKey } from '../src/tools/fuzz/corpus.ts';
 
 const CONFIG = join(__dirname, '../guest-images/fuzz/parser.json');
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -68,10 +71,78 @@ describe('fuzz harness', () => {
     expect(found[0].crash.kind).toBe('exception:dabt');
     const again = h.exec(found[0].input);
     expect(again.crash).toEqual(found[0].crash);
-    const file = join(out, 'crashes', readdirSync(join(out, 'crashes')).find((n) => n.endsWith('.bin'))!);
+    // Both reproducers: as found, and minimised (same key, no longer).
+    const names = readdirSync(join(out, 'crashes'));
+    expect(names.filter((n) => n.endsWith('.bin')).sort()).toEqual([`${found[0].key}.bin`, `${found[0].key}.min.bin`]);
+    expect(found[0].minimised!.length).toBeLessThanOrEqual(found[0].input.length);
+    const file = join(out, 'crashes', `${found[0].key}.min.bin`);
     let text = '';
     const status = await fuzzMain([CONFIG, '--replay', file], { stdout: (t) => { text += t; }, stderr: () => {} });
     expect(status).toBe(1);
     expect(text).toContain(`crash exception:dabt at PC 0x${found[0].crash.pc.toString(16)}`);
   }, 60_000);
+});
+
+describe('minimisation', () => {
+  it('shrinks a crashing input to the bytes the crash needs, keeping its (kind, PC)', () => {
+    const crashing = record(3, new Array(40).fill(0x41));
+    const padded = new Uint8Array([...crashing, ...new Array(300).fill(0x99)]);
+    padded[5] = 0; padded[4] = crashing.length; // the header's total length: the tail is ignored
+    const want = crashKey(h.exec(padded).crash!);
+    const m = minimise(h, padded);
+    expect(m.kept).toBe(want);
+    expect(crashKey(h.exec(m.data).crash!)).toBe(want);
+    // The ignored tail goes; the record stays (its length bytes tie it together: like afl-tmin,
+    // no pass changes two places at once), but its label bytes are zeroed (a null pointer store
+    // aborts at the same PC).
+    expect(m.data.length).toBe(crashing.length);
+    expect(Array.from(m.data.subarray(0, 4))).toEqual([0x41, 0x36, 0x34, 0x46]);
+    expect(m.data.filter((b) => b === 0).length).toBeGreaterThanOrEqual(30);
+  });
+
+  it('without a crash, keeps the coverage', () => {
+    const input = new Uint8Array([...record(2, [1, 2, 3, 4]), ...new Array(64).fill(7)]);
+    h.exec(input);
+    const before = new CoverageMap(); before.merge(h.cov);
+    const m = minimise(h, input);
+    expect(m.kept).toBe('coverage');
+    expect(m.data.length).toBeLessThan(input.length);
+    h.exec(m.data);
+    const after = new CoverageMap(); after.merge(h.cov);
+    expect(after.digest()).toBe(before.digest());
+  });
+
+  it('corpus minimisation keeps the smallest inputs that cover everything', () => {
+    const corpus = [enc('xx'), record(2, [1, 2, 3, 4]), new Uint8Array([...record(2, [1, 2, 3, 4]), 9, 9, 9]), enc('x'), record(1, [65, 66])];
+    const keep = minimiseCorpus(h, corpus);
+    const cover = (idx: number[]) => { const c = new CoverageMap(); for (const i of idx) { h.exec(corpus[i]); c.merge(h.cov); } return c.digest(); };
+    expect(cover(keep)).toBe(cover(corpus.map((_, i) => i)));
+    expect(keep).not.toContain(2); // the longer twin of 1
+    expect(keep).not.toContain(0); // 'x' rejects the same way, shorter
+    expect(keep.length).toBeLessThan(corpus.length);
+  });
+
+  it('a64vm fuzz --minimise FILE writes FILE.min; --cmin writes the kept inputs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'a64vm-min-'));
+    const file = join(dir, 'crash.bin');
+    writeFileSync(file, new Uint8Array([...record(3, new Array(40).fill(0x41)), 1, 2, 3]));
+    let text = '';
+    const io = { stdout: (t: string) => { text += t; }, stderr: () => {} };
+    expect(await fuzzMain([CONFIG, '--minimise', file], io)).toBe(0);
+    expect(text).toMatch(/minimise: 52 -> \d+ bytes keeping crash exception_dabt-0x[0-9a-f]+/);
+    const min = readFileSync(`${file}.min`);
+    expect(min.length).toBeLessThan(52);
+    expect(h.exec(new Uint8Array(min)).crash?.kind).toBe('exception:dabt');
+    const cdir = join(dir, 'corpus');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(cdir);
+    writeFileSync(join(cdir, 'a'), enc('x'));
+    writeFileSync(join(cdir, 'b'), enc('xyz'));
+    text = '';
+    expect(await fuzzMain([CONFIG, '--cmin', cdir, '-o', join(dir, 'kept')], io)).toBe(0);
+    expect(text).toBe(`cmin: kept 1 of 2 inputs -> ${join(dir, 'kept')}\n`);
+    expect(readdirSync(join(dir, 'kept'))).toEqual(['a']);
+    expect(await fuzzMain([CONFIG, '--cmin', cdir], { stdout: () => {}, stderr: (t) => { text = t; } })).toBe(2);
+    expect(text).toMatch(/--cmin needs -o DIR/);
+  });
 });

@@ -1,6 +1,6 @@
 // The hypervisor side of the MMIO guard (hyp/mmio-guard.ts, its hooks in abort.ts) against a
-// reference model written from shared/spec/mmio-guard.md alone: a plain Map from granule to
-// attribute plus the enrolled flag. fast-check generates sequences of hypercalls (with aligned,
+// reference model written from shared/spec/mmio-guard.md alone (src/tools/fuzz/guard-model.ts:
+// a plain Map from granule to attribute plus the enrolled flag). fast-check generates sequences of hypercalls (with aligned,
 // misaligned, RAM, out-of-range and colliding arguments), guarded accesses (every size, loads and
 // stores, granule-crossing, with and without a valid syndrome), resets and save/restore into a
 // second VM; after every step the hypervisor's answer, what was injected (or forwarded to the
@@ -12,6 +12,7 @@ import { handleGuestAbort, type AbortContext } from '../src/hyp/abort.ts';
 import { GUARD_NOTE } from '../src/hyp/mmio-guard.ts';
 import type { GuardProfileName, GuardViolationMode } from '../src/hyp/mmio-guard-profiles.ts';
 import { B_SELF, words } from './helpers/guest.ts';
+import { GUARD_NUMBERS, GuardModel, type GuardModelCall } from '../src/tools/fuzz/guard-model.ts';
 
 const PAGE = 4096;
 const RAM = 0x4000_0000;
@@ -23,79 +24,13 @@ const u64 = (v: bigint) => BigInt.asUintN(64, v);
 const VBAR = 0x4010_0000n;
 const PC = 0x4020_0000n;
 
-type Call = 'INFO' | 'HYP_MEMINFO' | 'ENROLL' | 'MAP' | 'UNMAP' | 'RGUARD_MAP' | 'RGUARD_UNMAP';
-const NUMBERS: Record<Exclude<GuardProfileName, 'off'>, Partial<Record<Call, number>>> = {
-  'rfc-v1': { INFO: 2, ENROLL: 3, MAP: 4, UNMAP: 5 },
-  android: { HYP_MEMINFO: 2, INFO: 5, ENROLL: 6, MAP: 7, UNMAP: 8, RGUARD_MAP: 10, RGUARD_UNMAP: 11 },
-  mainline: { HYP_MEMINFO: 2, MAP: 7 },
-};
+type Call = GuardModelCall;
+const NUMBERS = GUARD_NUMBERS;
 
-// ---------------------------------------------------------------- the model
-
-class Model {
-  enrolled: boolean;
-  readonly map = new Map<number, bigint>();
-  constructor(readonly profile: Exclude<GuardProfileName, 'off'>) { this.enrolled = profile === 'mainline'; }
-
-  private get err() { return this.profile === 'rfc-v1' ? -1n : -3n; }
-  private inRam(ipa: bigint) { return ipa >= BigInt(RAM) && ipa < BigInt(RAM + RAM_SIZE); }
-  private granuleOk(ipa: bigint) { return ipa % BigInt(PAGE) === 0n && ipa < BigInt(LIMIT); }
-
-  /** x0..x3 the spec says the call returns (and its effect on the model). */
-  call(c: Call, a1: bigint, a2: bigint, a3: bigint): bigint[] {
-    const p = this.profile;
-    const err = this.err;
-    switch (c) {
-      case 'INFO':
-      case 'HYP_MEMINFO':
-        if (p !== 'rfc-v1' && (a1 || a2 || a3)) return [err];
-        return [4096n, p === 'android' ? 1n : 0n];
-      case 'ENROLL':
-        this.enrolled = true;
-        return [0n];
-      case 'MAP': {
-        if (p === 'mainline' && (a2 || a3)) return [err];
-        const ok = this.enrolled && this.mapOne(a1, p === 'rfc-v1' ? a2 : 0n);
-        return p === 'android' ? (ok ? [0n, 1n] : [err, 0n]) : [ok ? 0n : err];
-      }
-      case 'UNMAP': {
-        const ipa = p === 'rfc-v1' ? a1 - (a1 % 4096n) : a1;
-        let ok = this.enrolled && this.granuleOk(ipa);
-        if (ok) ok = this.map.delete(Number(ipa)) || p === 'android';
-        return p === 'android' ? (ok ? [0n, 1n] : [err, 0n]) : [ok ? 0n : err];
-      }
-      case 'RGUARD_MAP':
-      case 'RGUARD_UNMAP': {
-        if (!this.enrolled || a3 !== 0n || a2 === 0n) return [err, 0n];
-        let done = 0n;
-        for (; done < a2 && done < 16n; done++) {
-          const g = a1 + done * 4096n;
-          if (c === 'RGUARD_MAP' ? !this.mapOne(g, 0n) : !this.granuleOk(g)) break;
-          if (c === 'RGUARD_UNMAP') this.map.delete(Number(g));
-        }
-        return done === 0n ? [err, 0n] : [0n, done];
-      }
-    }
-  }
-
-  private mapOne(ipa: bigint, attr: bigint): boolean {
-    if (!this.granuleOk(ipa) || this.inRam(ipa)) return false;
-    if (!this.map.has(Number(ipa))) this.map.set(Number(ipa), attr & ((1n << 62n) - 1n));
-    return true;
-  }
-
-  /** What a data access outside RAM gets. */
-  access(ipa: number, size: number, isv: boolean): 'forward' | 'nisv' | 'unmapped' | 'nisv-exit' {
-    if (!this.enrolled) return isv ? 'forward' : 'nisv-exit';
-    if (!isv) return 'nisv';
-    const g = (a: number) => a - (a % PAGE);
-    if (!this.map.has(g(ipa))) return 'unmapped';
-    const last = ipa + size - 1;
-    if (g(last) !== g(ipa) && !this.map.has(g(last))) return 'unmapped';
-    return 'forward';
-  }
-
-  reset(): void { this.map.clear(); this.enrolled = this.profile === 'mainline'; }
+// The model (src/tools/fuzz/guard-model.ts, shared with the hypercall fuzzing target) over this
+// file's RAM.
+class Model extends GuardModel {
+  constructor(profile: Exclude<GuardProfileName, 'off'>) { super(profile, [{ base: RAM, size: RAM_SIZE }], LIMIT); }
 }
 
 // ---------------------------------------------------------------- generators

@@ -164,17 +164,23 @@ export class Stage2 {
    */
   annotations(): { ipa: number; desc: bigint }[] {
     const out: { ipa: number; desc: bigint }[] = [];
+    // Read as 32-bit halves (no BigInt per entry: the fuzzer's hypercall target calls this once
+    // per execution). Tables live in wasm memory, below 4 GiB: a table address is its low word.
+    const m = new Uint32Array(this.cpu.memory.buffer);
+    const table = (lo: number) => (lo & ~0xfff) >>> 2;
     for (let i1 = 0; i1 < ROOT_BYTES / 8; i1++) {
-      const d1 = this.cpu.u64(this.root + i1 * 8);
-      if ((d1 & 3n) !== 3n) continue;
-      const t2 = Number(d1 & OA_MASK);
+      const d1 = m[(this.root >>> 2) + 2 * i1];
+      if ((d1 & 3) !== 3) continue;
+      const t2 = table(d1);
       for (let i2 = 0; i2 < 512; i2++) {
-        const d2 = this.cpu.u64(t2 + i2 * 8);
-        if ((d2 & 3n) !== 3n) continue;
-        const t3 = Number(d2 & OA_MASK);
+        const d2 = m[t2 + 2 * i2];
+        if ((d2 & 3) !== 3) continue;
+        const t3 = table(d2);
         for (let i3 = 0; i3 < 512; i3++) {
-          const d3 = this.cpu.u64(t3 + i3 * 8);
-          if (d3 !== 0n && (d3 & DESC_VALID) === 0n) out.push({ ipa: i1 * L1_SPAN + i2 * L2_BLOCK + i3 * PAGE_SIZE, desc: d3 });
+          const lo = m[t3 + 2 * i3], hi = m[t3 + 2 * i3 + 1];
+          if ((lo | hi) !== 0 && (lo & 1) === 0) {
+            out.push({ ipa: i1 * L1_SPAN + i2 * L2_BLOCK + i3 * PAGE_SIZE, desc: (BigInt(hi) << 32n) | BigInt(lo >>> 0) });
+          }
         }
       }
     }

@@ -6,17 +6,23 @@
 //   --no-cmplog     no comparison feedback          --no-coverage run without the edge map (blind)
 //   --jobs N        N worker threads sharing DIR/queue (needs -o)
 //   --replay FILE   run FILE once and report how it ends (exit status 1 for a crash)
-import { readFileSync } from 'node:fs';
+//   --minimise FILE shrink FILE keeping its crash (kind, PC) or, if it does not crash, its
+//                   coverage; writes -o FILE (default FILE.min)
+//   --cmin DIR      corpus minimisation: copy to -o DIR the smallest inputs of DIR that keep its coverage
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Harness, loadHarnessConfig } from './harness.ts';
 import { Fuzzer, type FuzzStats } from './fuzzer.ts';
+import { minimise, minimiseCorpus } from './minimise.ts';
+import { readInputs } from './corpus.ts';
 
 export interface FuzzIO { stdout(t: string): void; stderr(t: string): void; isTTY?: boolean }
 
 export interface FuzzArgs {
   config: string; inDir?: string; outDir?: string; seed: number; execs?: number; time?: number;
   dict?: string; cmplog: boolean; coverage: boolean; jobs: number; replay?: string; quiet: boolean;
+  minimise?: string; cmin?: string;
 }
 
 export function parseFuzzArgs(argv: string[]): FuzzArgs {
@@ -35,14 +41,20 @@ export function parseFuzzArgs(argv: string[]): FuzzArgs {
       case '--no-coverage': a.coverage = false; break;
       case '--jobs': a.jobs = Number(val()); break;
       case '--replay': a.replay = val(); break;
+      case '--minimise': case '--minimize': a.minimise = val(); break;
+      case '--cmin': a.cmin = val(); break;
       case '--quiet': a.quiet = true; break;
       default:
         if (f.startsWith('-') || a.config) throw new Error(`fuzz: unexpected argument '${f}'`);
         a.config = f;
     }
   }
-  if (!a.config) throw new Error('usage: a64vm fuzz CONFIG.json [-i DIR] [-o DIR] [--seed N] [--execs N] [--time S] [--dict FILE] [--no-cmplog] [--no-coverage] [--jobs N] [--replay FILE]');
+  if (!a.config) throw new Error('usage: a64vm fuzz CONFIG.json [-i DIR] [-o DIR] [--seed N] [--execs N] [--time S] [--dict FILE] [--no-cmplog] [--no-coverage] [--jobs N] [--replay FILE] [--minimise FILE [-o OUT]] [--cmin DIR -o DIR]');
   if (a.jobs! > 1 && !a.outDir) throw new Error('fuzz: --jobs needs -o DIR (the workers share DIR/queue)');
+  if (a.cmin && !a.outDir) throw new Error('fuzz: --cmin needs -o DIR (where the kept inputs go)');
+  for (const [k, v] of [['--seed', a.seed], ['--execs', a.execs], ['--time', a.time], ['--jobs', a.jobs]] as const) {
+    if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw new Error(`fuzz: ${k} needs a non-negative number`);
+  }
   return a as FuzzArgs;
 }
 
@@ -78,6 +90,22 @@ export async function fuzzMain(argv: string[], io: FuzzIO): Promise<number> {
     if (!r.crash) { io.stdout(`replay: no crash (${r.instructions} instructions)\n`); return 0; }
     io.stdout(`replay: crash ${r.crash.kind} at PC 0x${r.crash.pc.toString(16)} after ${r.instructions} instructions${r.crash.message ? `: ${r.crash.message}` : ''}\n`);
     return 1;
+  }
+  if (a.minimise) {
+    const data = new Uint8Array(readFileSync(a.minimise));
+    const m = minimise(harness, data);
+    const out = a.outDir ?? `${a.minimise}.min`;
+    writeFileSync(out, m.data);
+    io.stdout(`minimise: ${data.length} -> ${m.data.length} bytes keeping ${m.kept === 'coverage' ? 'the same coverage (no crash)' : `crash ${m.kept}`} (${m.execs} executions) -> ${out}\n`);
+    return 0;
+  }
+  if (a.cmin) {
+    const inputs = readInputs(a.cmin, harness.maxLen);
+    const keep = minimiseCorpus(harness, inputs.map((e) => e.data));
+    mkdirSync(a.outDir!, { recursive: true });
+    for (const i of keep) writeFileSync(join(a.outDir!, inputs[i].name), inputs[i].data);
+    io.stdout(`cmin: kept ${keep.length} of ${inputs.length} inputs -> ${a.outDir}\n`);
+    return 0;
   }
   const dict = a.dict ? parseDict(readFileSync(a.dict, 'utf8')) : [];
   const deadline = a.time !== undefined ? Date.now() + a.time * 1000 : undefined;

@@ -1,6 +1,7 @@
 // Corpus and findings on disk: a corpus directory of inputs (read at start, new entries written
 // as they are found: that is how --jobs workers share them), crashes/ with one reproducer per
-// (kind, PC) as <kind>-<pc>.bin plus <kind>-<pc>.json (kind, PC, instructions, message).
+// (kind, PC) as <kind>-<pc>.bin (the input as found), <kind>-<pc>.min.bin (minimised: minimise.ts)
+// and <kind>-<pc>.json (kind, PC, instructions, message, sizes).
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,10 +34,15 @@ export class OutDir {
     if (!existsSync(file)) writeFileSync(file, data);
     return name;
   }
-  saveCrash(c: Crash, data: Uint8Array, instructions: bigint): string {
+  /** Writes the reproducer(s); returns the file to replay (the minimised one when there is one). */
+  saveCrash(c: Crash, data: Uint8Array, instructions: bigint, minimised?: Uint8Array): string {
     const base = join(this.crashes, crashKey(c));
     writeFileSync(`${base}.bin`, data);
-    writeFileSync(`${base}.json`, JSON.stringify({ kind: c.kind, pc: `0x${c.pc.toString(16)}`, instructions: instructions.toString(), message: c.message }, null, 2) + '\n');
-    return `${base}.bin`;
+    if (minimised) writeFileSync(`${base}.min.bin`, minimised);
+    writeFileSync(`${base}.json`, JSON.stringify({
+      kind: c.kind, pc: `0x${c.pc.toString(16)}`, instructions: instructions.toString(), message: c.message,
+      size: data.length, minimisedSize: minimised?.length,
+    }, null, 2) + '\n');
+    return minimised ? `${base}.min.bin` : `${base}.bin`;
   }
 }

@@ -6,6 +6,9 @@ for (let i = 0; i < 256; i++) {
   BUCKET[i] = i === 0 ? 0 : i === 1 ? 1 : i === 2 ? 2 : i === 3 ? 4 : i < 8 ? 8 : i < 16 ? 16 : i < 32 ? 32 : i < 128 ? 64 : 128;
 }
 
+/** A hit count's bucket bit (0 for no hit). */
+export const bucketOf = (count: number) => BUCKET[count];
+
 export class CoverageMap {
   /** Bucket bits seen so far, per map slot. */
   readonly virgin = new Uint8Array(1 << 16);

@@ -6,6 +6,7 @@ import type { Crash, Harness } from './harness.ts';
 import { CoverageMap } from './coverage.ts';
 import { crashKey, OutDir, readInputs } from './corpus.ts';
 import { havoc, inputToState, Rng, tokensFrom, type MutateContext } from './mutate.ts';
+import { minimise } from './minimise.ts';
 
 export interface FuzzOptions {
   seed?: number;
@@ -20,9 +21,17 @@ export interface FuzzOptions {
   havocPerEntry?: number;
   /** Directories to pull other workers' new inputs from (--jobs). */
   syncDirs?: string[];
+  /** Minimise each new crash's input (minimise.ts; not hangs), default on. */
+  minimise?: boolean;
 }
 
-export interface Finding { key: string; crash: Crash; input: Uint8Array; execs: number; file?: string }
+export interface Finding {
+  key: string; crash: Crash; input: Uint8Array; execs: number;
+  /** The smallest input found with the same key (minimise.ts). */
+  minimised?: Uint8Array;
+  /** The reproducer to replay (-o): the minimised one when there is one. */
+  file?: string;
+}
 
 export interface FuzzStats { execs: number; corpus: number; edges: number; crashes: number; hangs: number; elapsedMs: number }
 
@@ -78,7 +87,12 @@ export class Fuzzer {
       const key = crashKey(r.crash);
       if (!this.findings.has(key)) {
         const f: Finding = { key, crash: r.crash, input: input.slice(), execs: this.execs };
-        if (this.out) f.file = this.out.saveCrash(r.crash, input, r.instructions);
+        // Minimising runs the harness but leaves the fuzzer's state (queue, coverage, PRNG) alone.
+        if (r.crash.kind !== 'hang' && (this.opts.minimise ?? true)) {
+          const m = minimise(h, f.input, 2000);
+          if (m.kept === key) f.minimised = m.data;
+        }
+        if (this.out) f.file = this.out.saveCrash(r.crash, input, r.instructions, f.minimised);
         this.findings.set(key, f);
         this.onFinding?.(f);
       }

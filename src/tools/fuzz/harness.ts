@@ -12,7 +12,13 @@
 //     "crash": ["unexpected"],                 // reaching one of these is a crash
 //     "vectors": true,                         // entering VBAR_EL1's vectors is a crash (default)
 //     "budget": 100000,                        // instructions per execution (beyond: a hang)
-//     "memory": "16M", "semihosting": false }
+//     "memory": "16M", "semihosting": false,
+//     "vm": { "mmioGuard": "rfc-v1", "guardViolation": "serror", "emulateNisv": true },  // VM options
+//     "checker": { "kind": "mmio-guard", "record": "hc_step", "window": ["0x0c000000", "0x0e000000"] } }
+//
+// A checker (guard-check.ts; the hypercall target's) is consulted at every step marker the guest
+// executes (BRK #0x57E9) and when the execution ends; what it reports is a crash. With a checker,
+// guard violations and system resets are the guest's business, not crashes.
 //
 // How it works: the harness plants BRK #0xFA55 at the start symbol (with HOST_FLAGS.HF_TRAP_BRK
 // so that BRK exits to the host), boots until it is hit, puts the instruction back, then plants
@@ -27,12 +33,15 @@
 //   psci-reset          the guest asked for a system reset
 //   hang                the budget ran out (PC recorded as 0: one hang bucket)
 //   halted / cpu-off / error   the VM wedged or hit a condition it does not handle
+//   model:<what>        the checker's reference model disagrees with the hypervisor
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { layout as L } from '../../cpu/cpu.ts';
-import { VM } from '../../vm.ts';
+import { VM, type RunResult } from '../../vm.ts';
 import { elfSymbols } from './elfsyms.ts';
 import { DirtyReset } from './reset.ts';
+import { GuardChecker, STEP_BRK_IMM } from './guard-check.ts';
+import type { GuardProfileName, GuardViolationMode } from '../../vm.ts';
 
 export type Addr = string | number;
 
@@ -48,6 +57,10 @@ export interface HarnessConfig {
   bootBudget?: number;
   memory?: number | string;
   semihosting?: boolean;
+  /** VM options for the target (the MMIO guard's profile and violation mode, NISV emulation). */
+  vm?: { mmioGuard?: GuardProfileName; guardViolation?: GuardViolationMode; emulateNisv?: boolean };
+  /** A host-side checker run at every step marker (guard-check.ts). */
+  checker?: { kind: 'mmio-guard'; record: Addr; window?: [Addr, Addr] };
 }
 
 export interface Crash { kind: string; pc: bigint; message?: string }
@@ -98,11 +111,12 @@ export class Harness {
   private guardViolation?: bigint;
   private first = true;
   private fullReset = false;
+  private lastBrkImm = -1;
   /** Coverage map on (default) / off, comparison logging on / off. */
   coverage = true;
   cmplog = false;
 
-  private constructor(vm: VM, readonly config: HarnessConfig, image: Uint8Array) {
+  private constructor(vm: VM, readonly config: HarnessConfig, image: Uint8Array, readonly checker?: GuardChecker) {
     this.vm = vm;
     const syms = elfSymbols(image);
     const addr = (a: Addr): number => {
@@ -127,7 +141,12 @@ export class Harness {
     const orig = word(start);
     putWord(start, BRK_HARNESS);
     cpu.hostFlags |= L.HF_TRAP_BRK;
-    vm.setDebugHandler((e) => e.reason === 'brk');
+    vm.setDebugHandler((e) => {
+      if (e.reason !== 'brk') return false;
+      // ESR_EL2 of a BRK exit: ISS = the immediate (EC 0x3C, Arm ARM D17.2.37).
+      this.lastBrkImm = Number(e.esr & 0xffffn);
+      return true;
+    });
     const r = vm.run({ budget: config.bootBudget ?? 100_000_000 });
     if (r.reason !== 'debug' || cpu.pc !== BigInt(start)) {
       throw new Error(`fuzz: the guest did not reach the start point 0x${start.toString(16)} (${r.reason}${r.message ? `: ${r.message}` : ''}; PC 0x${cpu.pc.toString(16)})`);
@@ -145,6 +164,7 @@ export class Harness {
     this.cmpAddr = cpu.alloc(L.CMPLOG_CAPACITY * 32);
     cpu.exports.flushTLB();
     vm.onGuard((ev) => { if (ev.kind === 'violation' && this.guardViolation === undefined) this.guardViolation = ev.pc; });
+    if (checker) checker.attach(vm, addr(config.checker!.record));
     this.reset = new DirtyReset(vm);
   }
 
@@ -152,12 +172,27 @@ export class Harness {
 
   static async create(config: HarnessConfig): Promise<Harness> {
     const image = typeof config.image === 'string' ? new Uint8Array(readFileSync(config.image)) : config.image;
+    let checker: GuardChecker | undefined;
+    const c = config.checker;
+    if (c) {
+      if (c.kind !== 'mmio-guard') throw new Error(`fuzz: unknown checker '${String(c.kind)}' (mmio-guard)`);
+      const profile = config.vm?.mmioGuard ?? 'rfc-v1';
+      if (profile === 'off') throw new Error('fuzz: the mmio-guard checker needs the guard on (vm.mmioGuard)');
+      if (!config.vm?.emulateNisv) throw new Error('fuzz: the mmio-guard checker needs vm.emulateNisv (LDP/STP to devices)');
+      const num = (a: Addr) => (typeof a === 'number' ? a : Number(a));
+      const window = c.window ? [num(c.window[0]), num(c.window[1])] as [number, number] : [0x0c00_0000, 0x0e00_0000] as [number, number];
+      checker = new GuardChecker({ profile, violation: config.vm?.guardViolation ?? 'serror', window });
+    }
     const vm = await VM.create({
       kernel: { data: image, name: typeof config.image === 'string' ? config.image : 'image.elf' },
       memory: parseMem(config.memory),
       semihosting: config.semihosting,
+      mmioGuard: config.vm?.mmioGuard,
+      guardViolation: config.vm?.guardViolation,
+      emulateNisv: config.vm?.emulateNisv,
+      mmio: checker?.mmio,
     });
-    return new Harness(vm, config, image);
+    return new Harness(vm, config, image, checker);
   }
 
   /** The 64 KiB edge map of the last execution (a live view of wasm memory). */
@@ -199,11 +234,36 @@ export class Harness {
     cpu.setU32(L.CMPLOG, this.cmplog ? this.cmpAddr : 0);
     cpu.setU32(L.CMPLOG_COUNT, 0);
     this.guardViolation = undefined;
-    const r = vm.run({ budget: this.budget });
+    this.checker?.begin();
+    let r = vm.run({ budget: this.budget });
+    let instructions = r.instructions, resets = r.resets;
     let crash: Crash | undefined;
-    if (r.resets > 0) { this.fullReset = true; crash = { kind: 'psci-reset', pc: 0n }; }
+    // Step markers: the checker looks, then the guest goes on after the BRK.
+    while (this.checker && r.reason === 'debug' && this.lastBrkImm === STEP_BRK_IMM) {
+      crash = this.checker.step();
+      if (crash) break;
+      cpu.pc += 4n;
+      r = vm.run({ budget: this.budget - instructions });
+      instructions += r.instructions;
+      resets += r.resets;
+    }
+    if (resets > 0) this.fullReset = true;
+    if (this.checker && this.coverage) this.checker.feedback(this.cov);
+    if (crash) { /* the checker's */ }
+    else if (this.checker) {
+      if (r.reason === 'system-off' || (r.reason === 'debug' && this.ends.has(cpu.pc))) crash = this.checker.end(r);
+      else crash = this.runEnd(r);
+    } else if (resets > 0) crash = { kind: 'psci-reset', pc: 0n };
     else if (this.guardViolation !== undefined) crash = { kind: 'guard-violation', pc: this.guardViolation };
-    else {
+    else crash = this.runEnd(r);
+    return { crash, instructions };
+  }
+
+  /** How a run that ended without a checker's or guard's verdict ended. */
+  private runEnd(r: RunResult): Crash | undefined {
+    const cpu = this.vm.cpu;
+    let crash: Crash | undefined;
+    {
       switch (r.reason) {
         case 'system-off': case 'semihost-exit': break;
         case 'budget': crash = { kind: 'hang', pc: 0n, message: r.message }; break;
@@ -211,7 +271,7 @@ export class Harness {
         default: crash = { kind: r.reason, pc: cpu.pc, message: r.message };
       }
     }
-    return { crash, instructions: r.instructions };
+    return crash;
   }
 
   private brkStop(): Crash | undefined {

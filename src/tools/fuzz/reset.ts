@@ -6,12 +6,14 @@
 // from the start copy and write-protects them again, then restores the vCPU state block and
 // every device and hypervisor component (the same set a snapshot file carries).
 //
-// Components are restored from their start-point states. The bus devices and the MMIO guard
-// (the GIC distributor's and the guard's restore cost ~0.5-1.5 ms each) are restored only when
-// the run had an exit that can change them: anything but BRK, budget slices and stage-2 faults
-// on RAM (MMIO, HVC/SMC, system registers, WFI, timers, semihosting). A guest that changes
-// device state without such an exit (a timer interrupt it armed before the start point) is
-// covered by `alwaysRestoreDevices`.
+// Components are restored from their start-point states. Those whose restore is costly (the
+// GIC distributor's and the guard's cost ~0.5-1.5 ms each) are restored only when the run had an
+// exit that can change them: the MMIO guard after a hypercall (HVC/SMC), every one of them after
+// a data abort on a bus device (a device access can raise an interrupt line: the GIC changes too)
+// or any other exit that reaches the host (system registers, WFI, timers, semihosting) -- not
+// after BRK, budget slices, stage-2 faults on RAM, or MMIO outside every bus device (the
+// embedder's callback, holes, guard violations: none of these change a component). A guest that changes device state without such an exit (a timer
+// interrupt it armed before the start point) is covered by `alwaysRestoreDevices`.
 import { layout as L } from '../../cpu/cpu.ts';
 import { decodeState, encodeState } from '../../devices/snapshottable.ts';
 import type { Memslot } from '../../hyp/memslots.ts';
@@ -25,8 +27,10 @@ interface SlotCopy { slot: Memslot; data: Uint8Array; dirty: Set<number> }
 export class DirtyReset {
   private readonly slots: SlotCopy[] = [];
   private readonly state: Uint8Array;
+  /** name, component, start-point state, restored only when touched (else always). */
   private readonly components: [string, { restore(s: unknown): void }, string, boolean][] = [];
-  private touched = false;
+  /** Components (by name: 'mmio-guard') a run's exits may have changed; 'all' for every one. */
+  private readonly touched = new Set<string>();
   /** Restore every component after every run (slower; see above). */
   alwaysRestoreDevices = false;
   /** Pages restored by the last reset() (statistics). */
@@ -41,9 +45,14 @@ export class DirtyReset {
     for (const [name, c] of vm.snapshottables.entries()) this.components.push([name, c, encodeState(c.snapshot()), name === 'mmio-guard']);
     const ram = (ipa: bigint) => this.slots.some((s) => ipa >= BigInt(s.slot.ipa) && ipa < BigInt(s.slot.ipa + s.slot.size));
     vm.onExit((e) => {
-      if (this.touched || e.reason === 'brk' || e.reason === 'budget') return;
-      if (e.reason === 'dabt' && ram(e.ipa)) return;
-      this.touched = true;
+      if (this.touched.has('all') || e.reason === 'brk' || e.reason === 'budget') return;
+      if (e.reason === 'hvc' || e.reason === 'smc') { this.touched.add('mmio-guard'); return; }
+      if (e.reason === 'dabt') {
+        if (ram(e.ipa) || e.ipa >= 2n ** 53n) return;
+        if (vm.bus.find(Number(e.ipa))) this.touched.add('all');
+        return;
+      }
+      this.touched.add('all');
     });
     for (const slot of vm.memslots.all) {
       if (slot.readonly) continue;
@@ -117,8 +126,8 @@ export class DirtyReset {
     cpu.setU64(L.FETCH_TAG, (1n << 64n) - 1n);
     cpu.exports.flushTLB();
     cpu.exports.refreshInterrupts();
-    const all = full || this.touched || this.alwaysRestoreDevices;
-    for (const [, c, text, device] of this.components) if (all || !device) c.restore(decodeState(text));
-    this.touched = false;
+    const all = full || this.touched.has('all') || this.alwaysRestoreDevices;
+    for (const [name, c, text, device] of this.components) if (all || !device || this.touched.has(name)) c.restore(decodeState(text));
+    this.touched.clear();
   }
 }
