@@ -19,7 +19,7 @@ import { SnapshotError } from './tools/snapshot.ts';
 
 const USAGE = `usage: a64vm run [IMAGE] [options]
        a64vm dtb [options] -o FILE
-       a64vm fuzz CONFIG.json [options]   (see src/tools/fuzz/cli.ts; --replay FILE)
+       a64vm fuzz CONFIG.json [options]   (see src/tools/fuzz/cli.ts; --replay FILE, --minimise FILE, --cmin DIR -o DIR)
 
 run options:
   --bios FILE            firmware image for flash 0 at 0x0 (execution starts there)
