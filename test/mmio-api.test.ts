@@ -130,4 +130,14 @@ describe('accesses without a valid syndrome (ISV = 0)', () => {
       { kind: 'r', offset: 0x10c, size: 4, value: NEGATIVE },
     ]);
   });
+
+  it('with emulateNisv: a pair whose second element lies past the IPA space aborts in the guest (no VM error), nothing written', async () => {
+    const log: Access[] = [];
+    const top = 2 ** 40 - 0x1000; // the last page of the 40-bit IPA space, claimed by the callback
+    const vm = await guest([0xa9001101], { emulateNisv: true, x: { 8: BigInt(2 ** 40 - 8), 1: 1n, 4: 4n }, mmio: region(top, 0x1000, log) }); // stp x1, x4, [x8]
+    const r = vm.run({ budget: 100 });
+    expect(r.reason).not.toBe('error');
+    expect(taken(vm)).toMatchObject({ vector: 0x200, esr: 0x9600_0010n, far: BigInt(2 ** 40), elr: BigInt(CODE) });
+    expect(log).toEqual([]);
+  });
 });

@@ -89,8 +89,9 @@ function ioMemAbort(ctx: AbortContext, exit: Exit, syn: AbortSyndrome): AbortOut
       };
     }
     // Other elements of the access are on the same page as the faulting one (MMU on), or VA = IPA.
-    const toIpa = (va: bigint): number | undefined => {
-      if ((cpu.sysreg('SCTLR_EL1') & 1n) === 0n) return va < 1n << 40n ? Number(va) : undefined;
+    // With the MMU off an element past the IPA space aborts (KVM would find no memslot or device).
+    const toIpa = (va: bigint): number | null | undefined => {
+      if ((cpu.sysreg('SCTLR_EL1') & 1n) === 0n) return va < IPA_LIMIT ? Number(va) : null;
       return va >> 12n === exit.far >> 12n ? (ipa & ~(PAGE_SIZE - 1)) + Number(va & 0xfffn) : undefined;
     };
     const r = emulateNisv(cpu, exit.insn, ctx.phys, toIpa);

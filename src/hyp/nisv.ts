@@ -76,9 +76,10 @@ export type NisvResult =
 /**
  * Performs the access of the instruction word w as the CPU would have (all reads or all writes
  * first, registers and writeback after), then steps past it. toIpa translates a data VA of the
- * access to an IPA (or undefined when it cannot).
+ * access to an IPA, to null when the address is outside the IPA space (the access aborts, as
+ * any access nothing answers), or to undefined when it cannot tell (the VM stops with an error).
  */
-export function emulateNisv(cpu: Cpu, w: number, phys: PhysSpace, toIpa: (va: bigint) => number | undefined): NisvResult {
+export function emulateNisv(cpu: Cpu, w: number, phys: PhysSpace, toIpa: (va: bigint) => number | null | undefined): NisvResult {
   const d = decodeNisv(w);
   if (!d) return { kind: 'unsupported', reason: 'not a load/store pair or a pre/post-indexed load/store of general-purpose registers' };
   const base = d.rn === 31 ? cpu.sp : cpu.x(d.rn);
@@ -88,7 +89,7 @@ export function emulateNisv(cpu: Cpu, w: number, phys: PhysSpace, toIpa: (va: bi
   for (const e of elems) {
     const ipa = toIpa(e.va);
     if (ipa === undefined) return { kind: 'unsupported', reason: `cannot translate the address 0x${e.va.toString(16)} of the access` };
-    if (!phys.claims(ipa, d.size)) return { kind: 'bus-error', va: e.va };
+    if (ipa === null || !phys.claims(ipa, d.size)) return { kind: 'bus-error', va: e.va };
     ipas.push(ipa);
   }
   if (d.load) {
