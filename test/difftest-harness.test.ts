@@ -7,20 +7,24 @@ import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { matchEncoding, PARSED } from '../src/isa/encodings.ts';
 import {
-  type Case, type Result, type State, Rng32, newCase, encodeCases, decodeCases, initialState, parseResults,
+  type Case, type Result, type State, Rng32, StateRng, newCase, encodeCases, decodeCases, initialState, parseResults,
   parseResultLine, formatResult, finalState, WINDOW_ADDR, SLOT_ADDR, F_MMU_OFF, SLOT_SYS, u64,
 } from '../src/tools/difftest/format.ts';
-import { generate, EXCLUDED, effectiveAddress } from '../src/tools/difftest/generate.ts';
+import { generate, EXCLUDED, FP_EXCLUDED, effectiveAddress } from '../src/tools/difftest/generate.ts';
 import {
   compareCase, compareRuns, DEVIATION_QEMU_NO_ALIGN_FAULT_MMU_OFF, DEVIATION_QEMU_STXR_UNALIGNED_NO_FAULT,
   DEVIATION_QEMU_CLEARS_NZCV_ON_EXCEPTION,
 } from '../src/tools/difftest/compare.ts';
-import { coverage } from '../src/tools/difftest/coverage.ts';
+import { coverage, formatCoverage } from '../src/tools/difftest/coverage.ts';
 import { minimise, type BatchRunner } from '../src/tools/difftest/minimise.ts';
-import { loadGolden, GOLDEN_OPTIONS } from '../src/tools/difftest/cli.ts';
+import { loadMeta, loadShard, loadGoldenCases, readShardResultText, shardOptions, SHARDS } from '../src/tools/difftest/golden.ts';
 import { RUNNER_ELF } from '../src/tools/difftest/qemu.ts';
 
-const golden = loadGolden();
+const meta = loadMeta();
+/** The per-case checks below (reference model, addresses, line round trip) look at shard 0. */
+const golden = loadShard(0, undefined, meta);
+/** Every shard's cases (coverage). */
+const allCases = loadGoldenCases(undefined, meta);
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 describe('case format', () => {
@@ -40,11 +44,10 @@ describe('case format', () => {
     expect(() => decodeCases(bin.slice(0, bin.length - 8))).toThrow();
   });
 
-  it('round-trips every committed result line', () => {
-    const text = readFileSync(new URL('./fixtures/diff/qemu-results.txt', import.meta.url), 'latin1');
-    const lines = text.trim().split('\n');
+  it('round-trips committed result lines (the first 10,000 of shard 0)', () => {
+    const lines = golden.text.trim().split('\n');
     expect(lines.length).toBe(golden.cases.length);
-    for (const l of lines) expect(formatResult(parseResultLine(l)!)).toBe(l);
+    for (const l of lines.slice(0, 10_000)) expect(formatResult(parseResultLine(l)!)).toBe(l);
   });
 
   it('parses runner output with its header, end line and errors', () => {
@@ -62,6 +65,26 @@ describe('case format', () => {
     // splitmix32 of 0x9e3779b9, 0x3c6ef372: the first two outputs of rng32() in runner.c
     expect([r.next(), r.next()]).toEqual([0x92ca2f0e, 0x3cd6e3f3]);
   });
+
+  it('computes xorshift128+ in 32-bit halves exactly as in 64-bit arithmetic', () => {
+    const M = (1n << 64n) - 1n;
+    for (const seed of [0, 1, 0xffffffff, 0x5eed0007, 123456789]) {
+      const q = new Rng32(seed);
+      const w = () => (BigInt(q.next()) << 32n) | BigInt(q.next());
+      let s0 = w();
+      let s1 = w();
+      if ((s0 | s1) === 0n) s0 = 1n;
+      const r = new StateRng(seed);
+      for (let i = 0; i < 200; i++) {
+        let a = s0;
+        const b = s1;
+        s0 = b;
+        a = (a ^ (a << 23n)) & M;
+        s1 = a ^ b ^ (a >> 17n) ^ (b >> 26n);
+        expect(r.next64()).toBe((s1 + b) & M);
+      }
+    }
+  });
 });
 
 describe('generator', () => {
@@ -73,12 +96,19 @@ describe('generator', () => {
     expect(sha256(a)).not.toBe(sha256(c));
   });
 
-  it('reproduces the committed cases from the committed options', () => {
-    // Fails when the generator or the encoding table changed: regenerate the golden data with
-    // `npx tsx src/tools/difftest/cli.ts --golden` (needs QEMU) and commit test/fixtures/diff.
-    const g = generate(golden.meta.generator);
-    expect(sha256(encodeCases(g.cases)), 'the generator no longer produces the committed cases: run cli.ts --golden').toBe(golden.meta.casesSha256);
-    expect(golden.meta.generator).toEqual(GOLDEN_OPTIONS);
+  it('records the options each committed shard was drawn with', () => {
+    // The committed cases are data (golden.ts says why); the options say where they came from.
+    meta.shards.forEach((m, i) => expect(m.generator).toEqual(shardOptions(i)));
+  });
+
+  it('draws no SIMD&FP encoding (the runner does not carry V registers yet)', () => {
+    const fp = PARSED.filter((p) => p.fp).map((p) => p.name);
+    const drawn = generate({ seed: 3, perEncoding: 2 }).cases.map((c) => matchEncoding(c.insn)!);
+    expect(drawn.filter((e) => e.fp).map((e) => e.name)).toEqual([]);
+    const rows = coverage(allCases.flat());
+    for (const r of rows.filter((x) => x.fp)) expect(r.excluded).toBe(FP_EXCLUDED);
+    expect(rows.filter((x) => x.fp).map((x) => x.name)).toEqual(fp);
+    expect(formatCoverage(rows)).toMatch(/SIMD&FP encodings \(\d+\): none generated/);
   });
 
   it('keeps every memory access inside the window (plain loads and stores, MMU on)', () => {
@@ -92,23 +122,46 @@ describe('generator', () => {
     expect(outside).toEqual([]);
   });
 
-  it('covers every encoding it does not exclude with at least 50 committed cases', () => {
-    const rows = coverage(golden.cases);
+  it('covers every integer encoding with at least 50 committed cases, 200,000 in all', () => {
+    const cases = allCases.flat();
+    expect(cases.length).toBeGreaterThanOrEqual(200_000);
+    const rows = coverage(cases);
     for (const r of rows) {
-      if (EXCLUDED[r.name]) { expect(r.generated).toBe(0); continue; }
+      if (r.fp || EXCLUDED[r.name]) { expect(r.generated).toBe(0); continue; }
       expect(r.generated, `${r.name}: fewer than 50 committed cases (new encoding? run cli.ts --golden)`).toBeGreaterThanOrEqual(50);
     }
     expect(rows.length).toBe(PARSED.length);
+    expect(Object.keys(EXCLUDED)).toEqual([]);
   });
 });
 
 describe('golden data', () => {
-  it('matches the committed runner and cases', () => {
+  it('matches the committed runner, and every shard its cases, with one result per case', () => {
     // The results depend on the runner's layout (ELR offsets of EL0 faults land in its stubs).
-    expect(sha256(readFileSync(RUNNER_ELF)), 'diff-runner.elf changed: run cli.ts --golden').toBe(golden.meta.runnerSha256);
-    expect(sha256(golden.bin)).toBe(golden.meta.casesSha256);
-    expect(golden.results.length).toBe(golden.meta.cases);
-    golden.results.forEach((r, i) => expect(r.index).toBe(i));
+    expect(sha256(readFileSync(RUNNER_ELF)), 'diff-runner.elf changed: run cli.ts --golden').toBe(meta.runnerSha256);
+    expect(meta.shards.length).toBe(SHARDS);
+    meta.shards.forEach((m, i) => {
+      expect(allCases[i].length).toBe(m.cases);
+      // One line per case, in order (the shard tests parse them all).
+      const text = i === 0 ? golden.text : readShardResultText(i, undefined, meta);
+      const lines = text.split('\n');
+      expect(lines.length).toBe(m.cases + 1);
+      for (const k of [0, m.cases >> 1, m.cases - 1]) expect(lines[k].startsWith(`C${k.toString(16)} `)).toBe(true);
+    });
+    golden.results.forEach((r, i) => { if (r.index !== i) expect(r.index).toBe(i); });
+    // The canonical case file: results on the UART (out_size 0), as QEMU ran it.
+    expect(new DataView(golden.bin.buffer, golden.bin.byteOffset).getUint32(28, true)).toBe(0);
+  });
+
+  it('has one vitest file per shard', () => {
+    for (let i = 0; i < SHARDS; i++) {
+      expect(readFileSync(new URL(`./difftest-golden-${i}.test.ts`, import.meta.url), 'utf8')).toContain(`goldenShardSuite(${i})`);
+    }
+  });
+
+  it('is compact: a few MB compressed', () => {
+    const bytes = meta.shards.reduce((a, m) => a + m.casesBytes + m.resultsBytes, 0);
+    expect(bytes).toBeLessThan(6_000_000);
   });
 });
 

@@ -10,15 +10,16 @@ import { fileURLToPath } from 'node:url';
 import { VM, type VMOptions } from '../src/vm.ts';
 import { main } from '../src/cli.ts';
 import { SNAPSHOT_FORMAT, SnapshotError, readHeader } from '../src/tools/snapshot.ts';
+import { readShardCaseFile } from '../src/tools/difftest/golden.ts';
 
 const img = (p: string) => fileURLToPath(new URL(`../guest-images/${p}`, import.meta.url));
 const kernel = (p: string) => ({ data: new Uint8Array(readFileSync(img(p))), name: p });
 const tmp = mkdtempSync(join(tmpdir(), 'a64vm-snap-'));
 
-/** The diff-runner with the first 2000 cases of the QEMU comparison fixture. */
+/** The diff-runner with the first 2000 cases of the QEMU comparison fixture (results on the UART). */
 function diffRunner(): VMOptions {
-  const cases = new Uint8Array(readFileSync(fileURLToPath(new URL('./fixtures/diff/cases.bin', import.meta.url))));
-  new DataView(cases.buffer).setUint32(12, 2000, true);
+  const cases = readShardCaseFile(0);
+  new DataView(cases.buffer, cases.byteOffset).setUint32(12, 2000, true);
   return { kernel: kernel('diff-runner.elf'), loads: [{ data: cases, name: 'cases.bin', addr: 0x4400_0000 }] };
 }
 

@@ -6,11 +6,16 @@
  * CASE FILE (little-endian, loaded raw at CASES_ADDR = 0x44000000)
  *   header, 48 bytes:
  *     0  u8[8] magic "A64DCAS1"
- *     8  u32   version (1)
+ *     8  u32   version (2: the xorshift128+ initial state; 1 drew it from rng32 alone)
  *    12  u32   count: number of cases
  *    16  u64   window address (must equal WINDOW_ADDR below)
  *    24  u32   window size in bytes (must equal WINDOW_SIZE)
- *    28  u32   reserved, 0
+ *    28  u32   out_size: where the results go. 0: the PL011 UART (QEMU, and the golden file's
+ *                 canonical form). n > 0: a RAM buffer of n bytes (a multiple of 8, at least 16)
+ *                 at OUT_ADDR(total) = the first 4 KiB boundary after the case file, ending at
+ *                 or below RAM_END: u64 count of text bytes written, then the text, the same
+ *                 bytes the UART would carry. The host reads it back after the run (a64vm, where
+ *                 one MMIO exit per character would dominate the run time).
  *    32  u64   slot address (must equal SLOT_ADDR)
  *    40  u64   total file size in bytes
  *   then `count` cases, each 8-byte aligned:
@@ -27,10 +32,11 @@
  *                     0..30 Xn, 31 SP (SP_EL1, the case runs at EL1h), 32+i system register i
  *    24  u64   values[]: the explicit values, rmask slots in increasing order, then wmask words
  *
- *   Initial state: a PRNG (rng32 below) seeded with `seed` gives, in this order, X0..X30, SP,
- *   system registers 0..NSYS-1 and the WINDOW_SIZE/8 window words, each u64 = (hi << 32) | lo
- *   with hi drawn first. Explicit values then replace their slots. A system register's value is
- *   always ANDed with its mask (SYS_MASKS).
+ *   Initial state: a PRNG (xorshift128+, runner.c xs_next; its state words s0, s1 are four
+ *   rng32 draws from `seed`, (hi << 32) | lo each, hi first, s0 first, s0 |= 1 if both are 0)
+ *   gives, in this order, X0..X30, SP, system registers 0..NSYS-1 and the WINDOW_SIZE/8 window
+ *   words. Explicit values then replace their slots. A system register's value is always ANDed
+ *   with its mask (SYS_MASKS).
  *
  *   System registers (index: name, mask):
  *     0 TPIDR_EL0 all, 1 TPIDR_EL1 all, 2 CONTEXTIDR_EL1 0xffffffff, 3 SP_EL0 all,
@@ -58,6 +64,7 @@
  *     s<i>=<16 hex>      system register i (ELR/SPSR/ESR/FAR omitted when an exception was taken)
  *   "END <count dec>"                                      last line, then PSCI SYSTEM_OFF
  *   "ERR <message>"                                        a malformed case file, then SYSTEM_OFF
+ *   "ERR result buffer full" goes to the UART whatever the sink, then SYSTEM_OFF.
  */
 #ifndef DIFF_FORMAT_H
 #define DIFF_FORMAT_H
@@ -71,6 +78,9 @@
 #define WINDOW_WORDS (WINDOW_SIZE / 8)
 #define NSYS         9
 #define NSYS_REPORTED 8
+
+#define RAM_END      0x48000000   /* 128 MiB of RAM from 0x40000000: QEMU's and a64vm's default */
+#define OUT_ADDR(total) ((CASES_ADDR + (total) + 4095) & ~4095UL)
 
 #define F_MMU_OFF     0x01
 #define F_ALIGN_CHECK 0x02

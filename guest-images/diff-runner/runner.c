@@ -80,9 +80,32 @@ static void out_dec(u64 v) {
 }
 static void out_sdec(int64_t v) { if (v < 0) { out_c('-'); out_dec((u64)-v); } else out_dec((u64)v); }
 static void out_shex(int64_t v) { if (v < 0) { out_c('-'); out_hex((u64)-v, 0); } else { out_c('+'); out_hex((u64)v, 0); } }
+/*
+ * The result sink (format.h, header field out_size): the UART, or a RAM buffer the host reads
+ * back after the run. Both get the same bytes; only where they go differs. The buffer's first
+ * u64 is the number of text bytes written so far, updated after every line, so that a run the
+ * host stops early still shows every finished line.
+ */
+static volatile u8 *out_buf;  /* 0: the UART */
+static u64 out_cap, out_len;
+
 static void flush_line(void) {
 	line[llen++] = '\n';
-	for (u32 i = 0; i < llen; i++) uart_putc(line[i]);
+	if (out_buf && out_len + llen > out_cap) {
+		/* Full: say so on the UART (the host reads both), then stop as for any error. */
+		out_buf = 0;
+		static const char full[] = "ERR result buffer full\n";
+		for (u32 i = 0; full[i]; i++) uart_putc(full[i]);
+		llen = 0;
+		psci_off();
+	}
+	if (out_buf) {
+		for (u32 i = 0; i < llen; i++) out_buf[8 + out_len + i] = (u8)line[i];
+		out_len += llen;
+		*(volatile u64 *)out_buf = out_len;
+	} else {
+		for (u32 i = 0; i < llen; i++) uart_putc(line[i]);
+	}
 	llen = 0;
 }
 
@@ -118,14 +141,34 @@ static u64 sys_read(int i) {
 	return 0;
 }
 
-/* ---- the PRNG shared with src/tools/difftest/format.ts ---- */
+/* ---- the PRNGs shared with src/tools/difftest/format.ts (Rng32, StateRng) ---- */
 static u32 rng32(u32 *s) {
 	u32 z = (*s += 0x9E3779B9u);
 	z = (z ^ (z >> 16)) * 0x85EBCA6Bu;
 	z = (z ^ (z >> 13)) * 0xC2B2AE35u;
 	return z ^ (z >> 16);
 }
-static u64 rng64(u32 *s) { u64 hi = rng32(s); return (hi << 32) | rng32(s); }
+/*
+ * The initial state's values: xorshift128+ (Vigna; 4 instructions per 64-bit value on AArch64,
+ * where splitmix32 pairs took 14: the draws were a third of the runner's instructions per case),
+ * its two state words filled from the case's seed by four rng32 draws (hi first).
+ */
+struct xs128 { u64 s0, s1; };
+static void xs_seed(struct xs128 *x, u32 seed) {
+	u32 s = seed;
+	u64 a = rng32(&s); a = (a << 32) | rng32(&s);
+	u64 b = rng32(&s); b = (b << 32) | rng32(&s);
+	x->s0 = a | ((a | b) == 0); /* never both zero */
+	x->s1 = b;
+}
+static inline u64 xs_next(struct xs128 *x) {
+	u64 a = x->s0;
+	const u64 b = x->s1;
+	x->s0 = b;
+	a ^= a << 23;
+	x->s1 = a ^ b ^ (a >> 17) ^ (b >> 26);
+	return x->s1 + b;
+}
 
 /* ---- memory ---- */
 static u64 cur_sctlr;
@@ -185,12 +228,20 @@ void runner_main(void) {
 
 	const u8 *f = (const u8 *)(uintptr_t)CASES_ADDR;
 	if (rd64(f) != 0x3153414344343641UL) err("bad magic (want A64DCAS1)");
-	if (rd32(f + 8) != 1) err("unsupported version");
+	if (rd32(f + 8) != 2) err("unsupported version (want 2)");
 	u32 count = rd32(f + 12);
 	if (rd64(f + 16) != WINDOW_ADDR || rd32(f + 24) != WINDOW_SIZE) err("window mismatch");
 	if (rd64(f + 32) != SLOT_ADDR) err("slot mismatch");
 	u64 total = rd64(f + 40);
 	if (total < HDR_SIZE || total > 0x3000000UL) err("bad size");
+	u32 out_size = rd32(f + 28);
+	if (out_size) {
+		u64 a = OUT_ADDR(total);
+		if (out_size % 8 || out_size < 16 || a + out_size > RAM_END) err("bad result buffer size");
+		out_buf = (volatile u8 *)(uintptr_t)a;
+		out_cap = out_size - 8;
+		*(volatile u64 *)out_buf = 0;
+	}
 
 	out_s("A64DIFF 1 count="); out_dec(count);
 	out_s(" slot="); out_hex(SLOT_ADDR, 0);
@@ -219,22 +270,20 @@ void runner_main(void) {
 		if (mon > 6) err("bad monitor");
 
 		/* initial state */
-		u32 s = seed;
-		for (int i = 0; i < 31; i++) st.x[i] = rng64(&s);
-		st.sp = rng64(&s);
-		for (int i = 0; i < NSYS; i++) sys0[i] = rng64(&s);
-		for (int i = 0; i < WINDOW_WORDS; i++) win0[i] = rng64(&s);
-		for (int n = 0; n < 32 + NSYS; n++) {
-			if (!((rmask >> n) & 1)) continue;
+		struct xs128 r;
+		xs_seed(&r, seed);
+		for (int i = 0; i < 31; i++) st.x[i] = xs_next(&r);
+		st.sp = xs_next(&r);
+		for (int i = 0; i < NSYS; i++) sys0[i] = xs_next(&r);
+		for (int i = 0; i < WINDOW_WORDS; i++) win0[i] = xs_next(&r);
+		for (u64 m = rmask; m; m &= m - 1) { /* set bits, lowest first */
+			int n = __builtin_ctzll(m);
 			u64 v = rd64(vals); vals += 8;
 			if (n < 31) st.x[n] = v;
 			else if (n == 31) st.sp = v;
 			else sys0[n - 32] = v;
 		}
-		for (int n = 0; n < WINDOW_WORDS; n++) {
-			if (!((wmask >> n) & 1)) continue;
-			win0[n] = rd64(vals); vals += 8;
-		}
+		for (u32 m = wmask; m; m &= m - 1) win0[__builtin_ctz(m)] = rd64(vals), vals += 8;
 		for (int i = 0; i < NSYS; i++) sys0[i] &= SYS_MASKS[i];
 		st.nzcv = (u64)(pstate & 15) << 28;
 		st.daif = (u64)(pstate >> 4) << 6;

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CASES_ADDR, parseResults, type RunOutput } from './format.ts';
+import { CASES_ADDR, parseResults, ramSinkText, withRamSink, type RunOutput } from './format.ts';
 import { RUNNER_ELF } from './qemu.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -33,10 +33,22 @@ export function a64vmUnavailable(): string | undefined {
   return undefined;
 }
 
-export interface A64vmOptions { timeoutMs?: number; elf?: string; via?: 'api' | 'cli' }
+export interface A64vmOptions {
+  timeoutMs?: number;
+  elf?: string;
+  via?: 'api' | 'cli';
+  /**
+   * Where the runner writes its results (in-process runs): 'ram' (default), a buffer read back
+   * after the run, or 'uart', as on QEMU. Same text either way; the UART costs two MMIO exits
+   * (FR poll, DR write) per character, which is most of a64vm's time per case.
+   */
+  sink?: 'ram' | 'uart';
+}
 
 /** Instructions allowed per case before a run counts as wedged (a case takes about 5,000). */
 const BUDGET_PER_CASE = 200_000;
+/** RAM sink bytes per case: more than the longest line the runner can print (all state changed). */
+const MAX_LINE = 2048;
 
 export async function runA64vm(cases: Uint8Array, opts: A64vmOptions = {}): Promise<A64vmRun> {
   const via = opts.via ?? (process.env.A64VM_DIFF_VIA === 'cli' ? 'cli' : 'api');
@@ -48,12 +60,20 @@ async function runApi(cases: Uint8Array, opts: A64vmOptions): Promise<A64vmRun> 
   const { VM } = await import('../../vm.ts');
   const t0 = performance.now();
   const count = new DataView(cases.buffer, cases.byteOffset, cases.byteLength).getUint32(12, true);
+  const sink = opts.sink === 'uart' ? undefined : withRamSink(cases, MAX_LINE * (count + 2));
   const vm = await VM.create({
     kernel: { data: new Uint8Array(readFileSync(elf)), name: 'diff-runner.elf' },
-    loads: [{ data: cases, name: 'cases.bin', addr: CASES_ADDR }],
+    loads: [{ data: sink?.bin ?? cases, name: 'cases.bin', addr: CASES_ADDR }],
   });
   const r = vm.run({ budget: BigInt(10_000_000 + BUDGET_PER_CASE * count) });
-  const raw = Buffer.from(r.outputBytes).toString('latin1');
+  // The RAM sink's lines, then whatever reached the UART (an error when the buffer filled up).
+  let raw = '';
+  if (sink) {
+    const len = Number(new DataView(vm.memslots.read(sink.addr, 8).buffer).getBigUint64(0, true));
+    raw = ramSinkText(vm.memslots.read(sink.addr, 8 + Math.min(len, sink.size - 8)));
+    if (len > sink.size - 8) raw += `\nERR result buffer claims ${len} bytes, holds ${sink.size - 8}\n`;
+  }
+  raw += Buffer.from(r.outputBytes).toString('latin1');
   return {
     ...parseResults(raw), raw, stderr: r.message ?? '', status: r.status, timedOut: r.reason === 'budget',
     seconds: (performance.now() - t0) / 1000, command: `VM.run (${r.reason})`, instructions: r.instructions,

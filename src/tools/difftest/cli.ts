@@ -2,16 +2,15 @@
 //
 //   tsx src/tools/difftest/cli.ts --fresh [--seed N] [--per N]   fresh random cases, both sides
 //   tsx src/tools/difftest/cli.ts --golden                        rewrite test/fixtures/diff from QEMU
-//   tsx src/tools/difftest/cli.ts --check-golden                  rerun the committed cases on QEMU
-//   tsx src/tools/difftest/cli.ts --golden-a64vm                  a64vm against the committed results
+//   tsx src/tools/difftest/cli.ts --check-golden [--shard N]      rerun the committed cases on QEMU
+//   tsx src/tools/difftest/cli.ts --golden-a64vm [--shard N] [--uart]   a64vm against the committed results
 //   tsx src/tools/difftest/cli.ts --coverage                      coverage of the committed cases
 // `npm run test:qemu` is `--fresh`.
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type Case, type Result, encodeCases, decodeCases, parseResults, formatResult, SLOT_ADDR } from './format.ts';
+import { type Case, type Result, encodeCases, formatResult, SLOT_ADDR } from './format.ts';
 
 const disasm = (w: number) => disassemble(w, BigInt(SLOT_ADDR));
 import { generate, type GenerateOptions } from './generate.ts';
@@ -22,32 +21,9 @@ import { coverage, formatCoverage } from './coverage.ts';
 import { minimise } from './minimise.ts';
 import { runResilient, type BatchOutcome } from './batch.ts';
 import { formatMismatch } from './report.ts';
+import { loadGolden, loadMeta, loadShard, shardOptions, sha256, writeMeta, writeShard, SHARDS, type ShardMeta } from './golden.ts';
 import { loadDisassembler as initDisasm, disassemble } from '../disasm.ts';
 import { matchEncoding } from '../../isa/encodings.ts';
-
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-export const GOLDEN_DIR = join(ROOT, 'test', 'fixtures', 'diff');
-/** The committed golden set: these options, this seed. */
-export const GOLDEN_OPTIONS: GenerateOptions = { seed: 0x5eed0007, perEncoding: 60, perMmuOff: 12, perAlignCheck: 6 };
-
-export interface GoldenMeta {
-  generator: GenerateOptions;
-  cases: number;
-  qemu: string;
-  cpu: string;
-  runnerSha256: string;
-  casesSha256: string;
-  qemuSeconds: number;
-}
-
-const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-
-export function loadGolden(dir = GOLDEN_DIR): { cases: Case[]; bin: Uint8Array; results: Result[]; meta: GoldenMeta } {
-  const bin = new Uint8Array(readFileSync(join(dir, 'cases.bin')));
-  const out = parseResults(readFileSync(join(dir, 'qemu-results.txt'), 'latin1'));
-  const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as GoldenMeta;
-  return { cases: decodeCases(bin), bin, results: out.results, meta };
-}
 
 function fail(msg: string, code = 2): never {
   console.error(`difftest: ${msg}`);
@@ -113,6 +89,7 @@ async function main(): Promise<void> {
       'golden-a64vm': { type: 'boolean' }, coverage: { type: 'boolean' },
       seed: { type: 'string' }, per: { type: 'string' }, 'mmu-off': { type: 'string' }, align: { type: 'string' },
       only: { type: 'string' }, cpu: { type: 'string' }, 'qemu-only': { type: 'boolean' },
+      shard: { type: 'string' }, uart: { type: 'boolean' },
       'max-report': { type: 'string' }, 'against-qemu': { type: 'string' }, 'no-minimise': { type: 'boolean' }, save: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -128,61 +105,79 @@ async function main(): Promise<void> {
 
   if (o.coverage) {
     const g = loadGolden();
-    console.log(formatCoverage(coverage(g.cases)));
+    console.log(formatCoverage(coverage(g.shards.flatMap((sh) => sh.cases))));
     return;
   }
 
   if (o.golden) {
     if (!qemuAvailable()) fail('qemu-system-aarch64 is not installed');
-    const opts: GenerateOptions = { ...GOLDEN_OPTIONS, ...(o.seed ? { seed: Number(o.seed) } : {}) };
-    const g = generate(opts);
-    const bin = encodeCases(g.cases);
-    const q = await runQemu(bin, { cpu });
-    if (!q.ended || q.errors.length || q.results.length !== g.cases.length) {
-      fail(`QEMU run incomplete: ${q.results.length}/${g.cases.length} results, ended=${q.ended}, errors=${q.errors.join('; ')} ${q.stderr}`);
-    }
-    // The oracle must be deterministic: a second run gives the same bytes.
-    const q2 = await runQemu(bin, { cpu });
-    if (q2.raw !== q.raw) fail('two QEMU runs of the same cases differ');
-    mkdirSync(GOLDEN_DIR, { recursive: true });
-    writeFileSync(join(GOLDEN_DIR, 'cases.bin'), bin);
-    writeFileSync(join(GOLDEN_DIR, 'qemu-results.txt'), q.results.map(formatResult).join('\n') + '\n');
-    const meta: GoldenMeta = {
-      generator: opts, cases: g.cases.length, qemu: qemuVersion(), cpu,
-      runnerSha256: sha256(readFileSync(RUNNER_ELF)), casesSha256: sha256(bin), qemuSeconds: Number(q.seconds.toFixed(2)),
+    // Shards two at a time (QEMU runs one vCPU thread per process); each twice: the oracle
+    // must be deterministic, a second run gives the same bytes.
+    const shards: ShardMeta[] = [];
+    const all: Case[] = [];
+    const one = async (i: number): Promise<ShardMeta> => {
+      const opts = shardOptions(i);
+      const g = generate(opts);
+      const bin = encodeCases(g.cases);
+      const q = await runQemu(bin, { cpu });
+      if (!q.ended || q.errors.length || q.results.length !== g.cases.length) {
+        fail(`shard ${i}: QEMU run incomplete: ${q.results.length}/${g.cases.length} results, ended=${q.ended}, errors=${q.errors.join('; ')} ${q.stderr}`);
+      }
+      const q2 = await runQemu(bin, { cpu });
+      if (q2.raw !== q.raw) fail(`shard ${i}: two QEMU runs of the same cases differ`);
+      const text = q.results.map(formatResult).join('\n') + '\n';
+      console.log(`shard ${i}: ${g.cases.length} cases (${bin.length} bytes), QEMU ${q.seconds.toFixed(2)} s (${Math.round(g.cases.length / q.seconds)} cases/s)`);
+      all.push(...g.cases);
+      return writeShard(i, opts, bin, text, g.cases.length, q.seconds);
     };
-    writeFileSync(join(GOLDEN_DIR, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
-    console.log(`golden: ${g.cases.length} cases (${bin.length} bytes), QEMU ${q.seconds.toFixed(2)} s (${Math.round(g.cases.length / q.seconds)} cases/s)`);
-    console.log(formatCoverage(coverage(g.cases)));
+    for (let i = 0; i < SHARDS; i += 2) shards.push(...(await Promise.all([one(i), ...(i + 1 < SHARDS ? [one(i + 1)] : [])])));
+    writeMeta({ qemu: qemuVersion(), cpu, runnerSha256: sha256(readFileSync(RUNNER_ELF)), shards });
+    const n = shards.reduce((a, m) => a + m.cases, 0);
+    const bytes = shards.reduce((a, m) => a + m.casesBytes + m.resultsBytes, 0);
+    console.log(`golden: ${n} cases in ${SHARDS} shards, ${(bytes / 1e6).toFixed(2)} MB compressed`);
+    console.log(formatCoverage(coverage(all)));
     return;
   }
 
   if (o['check-golden']) {
     if (!qemuAvailable()) fail('qemu-system-aarch64 is not installed');
-    const g = loadGolden();
-    const q = await runQemu(g.bin, { cpu: g.meta.cpu });
-    const want = g.results.map(formatResult);
-    const got = q.results.map(formatResult);
+    const meta = loadMeta();
     let bad = 0;
-    for (let i = 0; i < Math.max(want.length, got.length); i++) {
-      if (want[i] !== got[i]) { if (bad++ < 10) console.log(`case ${i}:\n  committed ${want[i]}\n  now       ${got[i]}`); }
+    let total = 0;
+    const only = o.shard !== undefined ? [Number(o.shard)] : meta.shards.map((_, i) => i);
+    for (const i of only) {
+      const g = loadShard(i, undefined, meta);
+      const q = await runQemu(g.bin, { cpu: meta.cpu });
+      const want = g.results.map(formatResult);
+      const got = q.results.map(formatResult);
+      for (let k = 0; k < Math.max(want.length, got.length); k++) {
+        if (want[k] !== got[k]) { if (bad++ < 10) console.log(`shard ${i} case ${k}:\n  committed ${want[k]}\n  now       ${got[k]}`); }
+      }
+      total += got.length;
+      console.log(`shard ${i}: ${got.length} results (QEMU ${q.seconds.toFixed(2)} s, ${Math.round(got.length / q.seconds)} cases/s)`);
     }
-    console.log(`check-golden: ${got.length} results, ${bad} differ from the committed ones (QEMU ${q.seconds.toFixed(2)} s)`);
+    console.log(`check-golden: ${total} results, ${bad} differ from the committed ones`);
     process.exit(bad ? 1 : 0);
   }
 
   if (o['golden-a64vm']) {
     const why = a64vmUnavailable();
     if (why) fail(`a64vm cannot run: ${why}`);
-    const g = loadGolden();
-    const a = await runResilient((b) => runA64vm(b), g.cases);
-    const s = compareRuns(g.cases, g.results, a.results);
-    printSummary('a64vm vs committed QEMU results', s, g.cases.length);
-    console.log(`a64vm: ${a.seconds.toFixed(2)} s (${Math.round(g.cases.length / a.seconds)} cases/s) in ${a.runs} run(s)`);
-    await initDisasm();
-    printStops('a64vm', a, g.cases);
-    await report(g.cases, g.results, a.results, s, maxReport, false);
-    process.exit(s.mismatches.length || s.missing.length ? 1 : 0);
+    const meta = loadMeta();
+    const only = o.shard !== undefined ? [Number(o.shard)] : meta.shards.map((_, i) => i);
+    let failed = false;
+    for (const i of only) {
+      const g = loadShard(i, undefined, meta);
+      const a = await runResilient((b) => runA64vm(b, { sink: o.uart ? 'uart' : 'ram' }), g.cases);
+      const s = compareRuns(g.cases, g.results, a.results);
+      printSummary(`shard ${i}: a64vm vs committed QEMU results`, s, g.cases.length);
+      console.log(`a64vm: ${a.seconds.toFixed(2)} s (${Math.round(g.cases.length / a.seconds)} cases/s) in ${a.runs} run(s)`);
+      await initDisasm();
+      printStops('a64vm', a, g.cases);
+      await report(g.cases, g.results, a.results, s, maxReport, false);
+      failed ||= s.mismatches.length > 0 || s.missing.length > 0;
+    }
+    process.exit(failed ? 1 : 0);
   }
 
   // --fresh (the default)

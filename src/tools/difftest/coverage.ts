@@ -3,7 +3,7 @@
 // have none (with the reason, when the generator excludes them on purpose).
 import { PARSED, matchEncoding } from '../../isa/encodings.ts';
 import { type Case, F_MMU_OFF, F_ALIGN_CHECK } from './format.ts';
-import { EXCLUDED, PARTIAL_EXCLUSIONS } from './generate.ts';
+import { EXCLUDED, FP_EXCLUDED, PARTIAL_EXCLUSIONS } from './generate.ts';
 import type { CompareSummary } from './compare.ts';
 
 export interface CoverageRow {
@@ -16,6 +16,8 @@ export interface CoverageRow {
   mismatched: number;
   excluded?: string;
   partial?: string;
+  /** A SIMD&FP encoding (the table's fp flag): not generated yet. */
+  fp: boolean;
 }
 
 export function coverage(cases: readonly Case[], summary?: CompareSummary): CoverageRow[] {
@@ -23,7 +25,7 @@ export function coverage(cases: readonly Case[], summary?: CompareSummary): Cove
   for (const p of PARSED) {
     rows.set(p.name, {
       name: p.name, group: p.group, generated: 0, mmuOff: 0, alignCheck: 0, compared: 0, mismatched: 0,
-      excluded: EXCLUDED[p.name], partial: PARTIAL_EXCLUSIONS[p.name],
+      excluded: p.fp ? FP_EXCLUDED : EXCLUDED[p.name], partial: PARTIAL_EXCLUSIONS[p.name], fp: !!p.fp,
     });
   }
   const missing = new Set(summary?.missing.map((m) => m.index));
@@ -44,6 +46,8 @@ export function coverage(cases: readonly Case[], summary?: CompareSummary): Cove
 /** A plain-text table, then the entries without cases and those below `min` cases. */
 export function formatCoverage(rows: readonly CoverageRow[], min = 50): string {
   const lines: string[] = [];
+  const fp = rows.filter((r) => r.fp);
+  rows = rows.filter((r) => !r.fp);
   lines.push(`${'encoding'.padEnd(18)} ${'group'.padEnd(7)} ${'cases'.padStart(6)} ${'mmuoff'.padStart(6)} ${'A=1'.padStart(5)} ${'compared'.padStart(8)} ${'mismatch'.padStart(8)}`);
   for (const r of rows) {
     lines.push(`${r.name.padEnd(18)} ${r.group.padEnd(7)} ${String(r.generated).padStart(6)} ${String(r.mmuOff).padStart(6)} ${String(r.alignCheck).padStart(5)} ${String(r.compared).padStart(8)} ${String(r.mismatched).padStart(8)}${r.partial ? '  (partial: ' + r.partial + ')' : ''}`);
@@ -52,7 +56,8 @@ export function formatCoverage(rows: readonly CoverageRow[], min = 50): string {
   const few = rows.filter((r) => r.generated > 0 && r.generated < min);
   const total = rows.reduce((a, r) => a + r.generated, 0);
   lines.push('');
-  lines.push(`${total} cases over ${rows.length - none.length} of ${rows.length} encodings.`);
+  lines.push(`${total} cases over ${rows.length - none.length} of ${rows.length} integer encodings.`);
+  lines.push(`SIMD&FP encodings (${fp.length}): none generated; ${FP_EXCLUDED.replace(/^SIMD&FP: /, '')}${fp.length ? ': ' + fp.map((r) => r.name).join(', ') : ''}.`);
   lines.push(`No cases (${none.length}): ${none.map((r) => `${r.name}${r.excluded ? ' [' + r.excluded + ']' : ''}`).join('; ') || 'none'}`);
   lines.push(`Fewer than ${min} cases (${few.length}): ${few.map((r) => `${r.name} (${r.generated})`).join(', ') || 'none'}`);
   return lines.join('\n');

@@ -3,8 +3,11 @@
 //
 // CASE FILE (little-endian; loaded raw at CASES_ADDR: QEMU `-device loader,file=F,addr=0x44000000,
 // force-raw=on`, a64vm `--load F@0x44000000`)
-//   header, 48 bytes: magic "A64DCAS1", u32 version = 1, u32 count, u64 window address,
-//     u32 window size, u32 reserved, u64 slot address, u64 total file size
+//   header, 48 bytes: magic "A64DCAS1", u32 version = 2, u32 count, u64 window address,
+//     u32 window size, u32 out_size, u64 slot address, u64 total file size
+//   out_size selects the result sink: 0 the UART (QEMU; the canonical, committed form), n > 0 a
+//     RAM buffer of n bytes at outAddr(total) holding u64 length + the same text (a64vm: no MMIO
+//     exit per character). The runner's code is otherwise the same for both sinks.
 //   then `count` cases, each 8-byte aligned:
 //     u32 insn                     the instruction word, executed at SLOT_ADDR
 //     u8  pstate                   bits 3:0 NZCV (N = bit 3), bits 7:4 DAIF (D = bit 7)
@@ -16,8 +19,8 @@
 //     u32 wmask                    window words given explicitly
 //     u64 rmask                    state slots given explicitly: 0..30 Xn, 31 SP, 32+i sysreg i
 //     u64 values[]                 rmask slots in order, then wmask words in order
-//   Initial state: rng32 (below) seeded with `seed` draws X0..X30, SP, the NSYS system registers
-//   and the window words (u64 = hi << 32 | lo, hi first); explicit values replace their slots; a
+//   Initial state: StateRng (xorshift128+, seeded by four Rng32 draws from `seed`) draws X0..X30,
+//   SP, the NSYS system registers and the window words; explicit values replace their slots; a
 //   system register is ANDed with its mask.
 //
 // RESULT LINES (UART): see parseResults. Only what differs from the initial state is printed.
@@ -32,7 +35,33 @@ export const WINDOW_WORDS = WINDOW_SIZE / 8;
 export const HDR_SIZE = 48;
 export const CASE_FIXED = 24;
 export const MAGIC = 'A64DCAS1';
-export const VERSION = 1;
+/** Header offset of out_size (format.h). */
+export const OUT_SIZE_OFFSET = 28;
+/** End of the 128 MiB of RAM both boards have by default; the RAM sink must end at or below it. */
+export const RAM_END = 0x48000000;
+/** Where the runner puts the RAM sink for a case file of `total` bytes. */
+export const outAddr = (total: number): number => (CASES_ADDR + total + 4095) & ~4095;
+
+/**
+ * A copy of case file `bin` whose results go to a RAM buffer (at most maxBytes, default as much
+ * RAM as is left) instead of the UART. Returns the copy, the buffer address and its size.
+ */
+export function withRamSink(bin: Uint8Array, maxBytes = RAM_END): { bin: Uint8Array; addr: number; size: number } {
+  const addr = outAddr(bin.byteLength);
+  const size = Math.min(maxBytes, RAM_END - addr) & ~7;
+  if (size < 16) throw new Error(`case file of ${bin.byteLength} bytes leaves no room for a result buffer below 0x${RAM_END.toString(16)}`);
+  const copy = bin.slice();
+  new DataView(copy.buffer).setUint32(OUT_SIZE_OFFSET, size, true);
+  return { bin: copy, addr, size };
+}
+
+/** The text in a RAM sink's bytes (u64 length, then text), checked against the buffer size. */
+export function ramSinkText(buf: Uint8Array): string {
+  const len = Number(new DataView(buf.buffer, buf.byteOffset, buf.byteLength).getBigUint64(0, true));
+  if (len > buf.byteLength - 8) throw new Error(`result buffer claims ${len} bytes, holds ${buf.byteLength - 8}`);
+  return Buffer.from(buf.buffer, buf.byteOffset + 8, len).toString('latin1');
+}
+export const VERSION = 2;
 
 export const F_MMU_OFF = 0x01;
 export const F_ALIGN_CHECK = 0x02;
@@ -82,6 +111,35 @@ export class Rng32 {
   pick<T>(a: readonly T[]): T { return a[this.below(a.length)]; }
 }
 
+/**
+ * The initial state's generator, as the runner's xs_seed/xs_next: xorshift128+ (Vigna), its 64-bit
+ * words kept as 32-bit halves so that no BigInt arithmetic is needed per draw.
+ */
+export class StateRng {
+  private s0h: number; private s0l: number; private s1h: number; private s1l: number;
+  constructor(seed: number) {
+    const r = new Rng32(seed);
+    this.s0h = r.next(); this.s0l = r.next(); this.s1h = r.next(); this.s1l = r.next();
+    if ((this.s0h | this.s0l | this.s1h | this.s1l) === 0) this.s0l = 1;
+  }
+  next64(): bigint {
+    let ah = this.s0h, al = this.s0l;
+    const bh = this.s1h, bl = this.s1l;
+    this.s0h = bh; this.s0l = bl;
+    // a ^= a << 23
+    ah = (ah ^ ((ah << 23) | (al >>> 9))) >>> 0;
+    al = (al ^ (al << 23)) >>> 0;
+    // s1 = a ^ b ^ (a >> 17) ^ (b >> 26)
+    const h = (ah ^ bh ^ (ah >>> 17) ^ (bh >>> 26)) >>> 0;
+    const l = (al ^ bl ^ ((al >>> 17) | (ah << 15)) ^ ((bl >>> 26) | (bh << 6))) >>> 0;
+    this.s1h = h; this.s1l = l;
+    // s1 + b
+    const lo = (l + bl) >>> 0;
+    const hi = (h + bh + (lo < l ? 1 : 0)) >>> 0;
+    return (BigInt(hi) << 32n) | BigInt(lo);
+  }
+}
+
 export interface Case {
   insn: number;
   nzcv: number;
@@ -111,7 +169,7 @@ export function newCase(insn: number, seed: number): Case {
 
 /** The state the runner starts the case from. */
 export function initialState(c: Case): State {
-  const r = new Rng32(c.seed);
+  const r = new StateRng(c.seed);
   const x: bigint[] = [];
   for (let i = 0; i < 31; i++) x.push(r.next64());
   let sp = r.next64();
