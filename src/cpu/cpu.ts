@@ -105,6 +105,8 @@ export class Cpu {
 
   /** Xn (n = 0..30); 31 reads as zero. */
   x(n: number): bigint { return this.u64(L.X0 + 8 * n); }
+  /** W<n>, the low 32 bits of X<n>, as a number (no BigInt). */
+  w(n: number): number { return this.dv.getUint32(L.X0 + 8 * n, true); }
   setX(n: number, v: bigint): void { if (n < 31) this.setU64(L.X0 + 8 * n, v); }
   get sp(): bigint { return this.u64(L.XSP); }
   set sp(v: bigint) { this.setU64(L.XSP, v); }
