@@ -185,6 +185,65 @@ for (const [k, o3opc] of [['LDADD', '0000'], ['LDCLR', '0001'], ['LDEOR', '0010'
   E(k, 'atomic', `size:2 111 0 00 A:1 R:1 1 Rs:5 ${o3opc} 00 Rn_SP:5 Rt:5`, { feature: 'LSE' });
 }
 
+// ---- Scalar floating point, C4.1.90-C4.1.102 (Armv8.0: ftype 00 single, 01 double; ftype 11,
+// half precision, is FEAT_FP16 and only FCVT may use it here; ftype 10 is reserved) ----
+const FP = { fp: true };
+// Data-processing (1 source)
+E('FMOV_reg', 'fp_dp1', '000 11110 0 ft:1 1 0000 00 10000 Vn:5 Vd:5', FP);
+E('FABS', 'fp_dp1', '000 11110 0 ft:1 1 0000 01 10000 Vn:5 Vd:5', FP);
+E('FNEG', 'fp_dp1', '000 11110 0 ft:1 1 0000 10 10000 Vn:5 Vd:5', FP);
+E('FSQRT', 'fp_dp1', '000 11110 0 ft:1 1 0000 11 10000 Vn:5 Vd:5', FP);
+E('FCVT', 'fp_dp1', '000 11110 ftype:2 1 0001 opc:2 10000 Vn:5 Vd:5', { fp: true, pre: 'fcvt' });
+for (const [k, rm] of [['N', '000'], ['P', '001'], ['M', '010'], ['Z', '011'], ['A', '100'], ['X', '110'], ['I', '111']]) {
+  E(`FRINT${k}`, 'fp_dp1', `000 11110 0 ft:1 1 001 rmode=${rm} 10000 Vn:5 Vd:5`, { fp: true, handler: 'FRINT', pre: 'frint' });
+}
+// Data-processing (2 source)
+for (const [k, op] of [['FMUL', '0000'], ['FDIV', '0001'], ['FADD', '0010'], ['FSUB', '0011'], ['FMAX', '0100'],
+  ['FMIN', '0101'], ['FMAXNM', '0110'], ['FMINNM', '0111'], ['FNMUL', '1000']]) {
+  E(k, 'fp_dp2', `000 11110 0 ft:1 1 Vm:5 ${op} 10 Vn:5 Vd:5`, FP);
+}
+// Data-processing (3 source), fused
+E('FMADD', 'fp_dp3', '000 11111 0 ft:1 0 Vm:5 0 Va:5 Vn:5 Vd:5', FP);
+E('FMSUB', 'fp_dp3', '000 11111 0 ft:1 0 Vm:5 1 Va:5 Vn:5 Vd:5', FP);
+E('FNMADD', 'fp_dp3', '000 11111 0 ft:1 1 Vm:5 0 Va:5 Vn:5 Vd:5', FP);
+E('FNMSUB', 'fp_dp3', '000 11111 0 ft:1 1 Vm:5 1 Va:5 Vn:5 Vd:5', FP);
+// Compare (the #0.0 forms ignore Rm, as QEMU does; the Arm ARM shows it as should-be-zero),
+// conditional compare, conditional select, immediate
+E('FCMP', 'fp_cmp', '000 11110 0 ft:1 1 Vm:5 00 1000 Vn:5 0 0 000', FP);
+E('FCMPE', 'fp_cmp', '000 11110 0 ft:1 1 Vm:5 00 1000 Vn:5 1 0 000', { fp: true, handler: 'FCMP' });
+E('FCMP_zero', 'fp_cmp', '000 11110 0 ft:1 1 xxxxx 00 1000 Vn:5 0 1 000', { fp: true, handler: 'FCMP' });
+E('FCMPE_zero', 'fp_cmp', '000 11110 0 ft:1 1 xxxxx 00 1000 Vn:5 1 1 000', { fp: true, handler: 'FCMP' });
+E('FCCMP', 'fp_cmp', '000 11110 0 ft:1 1 Vm:5 cond:4 01 Vn:5 0 nzcv:4', FP);
+E('FCCMPE', 'fp_cmp', '000 11110 0 ft:1 1 Vm:5 cond:4 01 Vn:5 1 nzcv:4', { fp: true, handler: 'FCCMP' });
+E('FCSEL', 'fp_cmp', '000 11110 0 ft:1 1 Vm:5 cond:4 11 Vn:5 Vd:5', FP);
+E('FMOV_imm', 'fp_move', '000 11110 0 ft:1 1 imm8:8 100 00000 Vd:5', FP);
+// Conversion between floating-point and integer; FMOV (general)
+for (const [k, rm, o] of [['FCVTNS', '00', '000'], ['FCVTNU', '00', '001'], ['FCVTAS', '00', '100'], ['FCVTAU', '00', '101'],
+  ['FCVTPS', '01', '000'], ['FCVTPU', '01', '001'], ['FCVTMS', '10', '000'], ['FCVTMU', '10', '001'],
+  ['FCVTZS', '11', '000'], ['FCVTZU', '11', '001']]) {
+  E(`${k}_int`, 'fp_cvt', `sf:1 00 11110 0 ft:1 1 rmode=${rm} opcode=${o} 000000 Vn:5 Rd:5`, { fp: true, handler: 'FCVT_to_int', pre: 'fcvt_int' });
+}
+E('SCVTF_int', 'fp_cvt', 'sf:1 00 11110 0 ft:1 1 00 010 000000 Rn:5 Vd:5', { fp: true, handler: 'CVTF', pre: 'cvtf_int' });
+E('UCVTF_int', 'fp_cvt', 'sf:1 00 11110 0 ft:1 1 00 011 000000 Rn:5 Vd:5', { fp: true, handler: 'CVTF', pre: 'cvtf_int' });
+E('FMOV_w_s', 'fp_move', '0 00 11110 00 1 00 110 000000 Vn:5 Rd:5', FP);
+E('FMOV_s_w', 'fp_move', '0 00 11110 00 1 00 111 000000 Rn:5 Vd:5', FP);
+E('FMOV_x_d', 'fp_move', '1 00 11110 01 1 00 110 000000 Vn:5 Rd:5', FP);
+E('FMOV_d_x', 'fp_move', '1 00 11110 01 1 00 111 000000 Rn:5 Vd:5', FP);
+E('FMOV_x_v1', 'fp_move', '1 00 11110 10 1 01 110 000000 Vn:5 Rd:5', FP);
+E('FMOV_v1_x', 'fp_move', '1 00 11110 10 1 01 111 000000 Rn:5 Vd:5', FP);
+// Conversion between floating-point and fixed-point (fbits = 64 - scale)
+E('SCVTF_fix', 'fp_cvt', 'sf:1 00 11110 0 ft:1 0 00 010 scale:6 Rn:5 Vd:5', { fp: true, handler: 'CVTF', pre: 'fixed' });
+E('UCVTF_fix', 'fp_cvt', 'sf:1 00 11110 0 ft:1 0 00 011 scale:6 Rn:5 Vd:5', { fp: true, handler: 'CVTF', pre: 'fixed' });
+E('FCVTZS_fix', 'fp_cvt', 'sf:1 00 11110 0 ft:1 0 11 000 scale:6 Vn:5 Rd:5', { fp: true, handler: 'FCVT_to_int', pre: 'fixed' });
+E('FCVTZU_fix', 'fp_cvt', 'sf:1 00 11110 0 ft:1 0 11 001 scale:6 Vn:5 Rd:5', { fp: true, handler: 'FCVT_to_int', pre: 'fixed' });
+// Advanced SIMD scalar estimates and Newton-Raphson steps (C4.1.39 two-register misc, C4.1.42
+// three same); sz selects single or double
+E('FRECPE_scalar', 'fp_dp1', '01 0 11110 1 sz:1 10000 11101 10 Vn:5 Vd:5', FP);
+E('FRSQRTE_scalar', 'fp_dp1', '01 1 11110 1 sz:1 10000 11101 10 Vn:5 Vd:5', FP);
+E('FRECPX', 'fp_dp1', '01 0 11110 1 sz:1 10000 11111 10 Vn:5 Vd:5', FP);
+E('FRECPS_scalar', 'fp_dp2', '01 0 11110 0 sz:1 1 Vm:5 11111 1 Vn:5 Vd:5', FP);
+E('FRSQRTS_scalar', 'fp_dp2', '01 0 11110 1 sz:1 1 Vm:5 11111 1 Vn:5 Vd:5', FP);
+
 export const ENCODINGS: readonly Encoding[] = table;
 
 // ---- Pattern parsing, shared by the generator, tests and the coverage report ----

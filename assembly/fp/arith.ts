@@ -1,0 +1,137 @@
+// The arithmetic operations of the Arm ARM floating-point pseudocode: FPAdd, FPSub, FPMul,
+// FPDiv, FPSqrt, FPMulAdd (fused), FPRecipStepFused and FPRSqrtStepFused, for N = 32 or 64.
+// Special operands follow the pseudocode case by case; finite results are computed exactly in
+// integers and rounded once by fpRound under FPCR.
+import { fpRoundingMode, IOC, DZC, fpException } from './fpcr';
+import { T_ZERO, T_INF, T_QNAN, uSign, uExp, uMant, fpUnpack, isNaNType } from './unpack';
+import { fpProcessNaN, fpProcessNaNs, fpProcessNaNs3 } from './nan';
+import { fpZero, fpInfinity, fpDefaultNaN, fpPow2, signBit } from './format';
+import { fpRound } from './round';
+import { fusedSum } from './fused';
+import { wHi, wLo, mul64x64 } from './wide';
+
+/** FPAdd(op1, op2) or, with sub, FPSub(op1, op2). */
+export function fpAddSub(op1: u64, op2: u64, N: u32, fpcr: u32, sub: bool): u64 {
+  const t1 = fpUnpack(op1, N, fpcr); const s1 = uSign, e1 = uExp, m1 = uMant;
+  const t2 = fpUnpack(op2, N, fpcr); const s2 = uSign ^ (sub ? 1 : 0), e2 = uExp, m2 = uMant;
+  if (isNaNType(t1) || isNaNType(t2)) return fpProcessNaNs(t1, t2, op1, op2, N, fpcr);
+  const inf1 = t1 == T_INF, inf2 = t2 == T_INF;
+  if (inf1 && inf2 && s1 != s2) { fpException(IOC); return fpDefaultNaN(N); }
+  if ((inf1 && s1 == 0) || (inf2 && s2 == 0)) return fpInfinity(0, N);
+  if ((inf1 && s1 == 1) || (inf2 && s2 == 1)) return fpInfinity(1, N);
+  if (t1 == T_ZERO && t2 == T_ZERO && s1 == s2) return fpZero(s1, N);
+  // op1 + op2 * 1.0
+  return fusedSum(s1, e1, m1, s2, e2, m2, 0, <u64>1 << 63, 0, N, fpcr, fpRoundingMode(fpcr));
+}
+
+/** FPMul(op1, op2). */
+export function fpMul(op1: u64, op2: u64, N: u32, fpcr: u32): u64 {
+  const t1 = fpUnpack(op1, N, fpcr); const s1 = uSign, e1 = uExp, m1 = uMant;
+  const t2 = fpUnpack(op2, N, fpcr); const s2 = uSign, e2 = uExp, m2 = uMant;
+  if (isNaNType(t1) || isNaNType(t2)) return fpProcessNaNs(t1, t2, op1, op2, N, fpcr);
+  const inf1 = t1 == T_INF, inf2 = t2 == T_INF, zero1 = t1 == T_ZERO, zero2 = t2 == T_ZERO;
+  if ((inf1 && zero2) || (zero1 && inf2)) { fpException(IOC); return fpDefaultNaN(N); }
+  if (inf1 || inf2) return fpInfinity(s1 ^ s2, N);
+  if (zero1 || zero2) return fpZero(s1 ^ s2, N);
+  mul64x64(m1, m2); // in [2^126, 2^128)
+  let hi = wHi, lo = wLo, e = e1 + e2;
+  if ((hi >> 63) != 0) e++;
+  else { hi = (hi << 1) | (lo >> 63); lo <<= 1; }
+  return fpRound(s1 ^ s2, e, hi | (lo != 0 ? 1 : 0), N, fpcr, fpRoundingMode(fpcr));
+}
+
+/** FPDiv(op1, op2). */
+export function fpDiv(op1: u64, op2: u64, N: u32, fpcr: u32): u64 {
+  const t1 = fpUnpack(op1, N, fpcr); const s1 = uSign, e1 = uExp, m1 = uMant;
+  const t2 = fpUnpack(op2, N, fpcr); const s2 = uSign, e2 = uExp, m2 = uMant;
+  if (isNaNType(t1) || isNaNType(t2)) return fpProcessNaNs(t1, t2, op1, op2, N, fpcr);
+  const inf1 = t1 == T_INF, inf2 = t2 == T_INF, zero1 = t1 == T_ZERO, zero2 = t2 == T_ZERO;
+  if ((inf1 && inf2) || (zero1 && zero2)) { fpException(IOC); return fpDefaultNaN(N); }
+  if (inf1 || zero2) {
+    if (!inf1) fpException(DZC);
+    return fpInfinity(s1 ^ s2, N);
+  }
+  if (zero1 || inf2) return fpZero(s1 ^ s2, N);
+  // Restoring division of the mantissas: 64 quotient bits, the first worth 2^0.
+  let a = m1 >> 1;
+  const b = m2 >> 1;
+  let q: u64 = 0;
+  for (let i = 0; i < 64; i++) {
+    q <<= 1;
+    if (a >= b) { a -= b; q |= 1; }
+    a <<= 1;
+  }
+  // m1/m2 = q / 2^63 (+ remainder); q has its leading bit at 63 (m1 >= m2) or 62.
+  let e = e1 - e2;
+  if ((q >> 63) == 0) { q <<= 1; e--; }
+  return fpRound(s1 ^ s2, e, q | (a != 0 ? 1 : 0), N, fpcr, fpRoundingMode(fpcr));
+}
+
+/** FPSqrt(op). */
+export function fpSqrt(op: u64, N: u32, fpcr: u32): u64 {
+  const t = fpUnpack(op, N, fpcr); const s = uSign, e = uExp, m = uMant;
+  if (isNaNType(t)) return fpProcessNaN(t, op, N, fpcr);
+  if (t == T_ZERO) return fpZero(s, N);
+  if (t == T_INF && s == 0) return fpInfinity(0, N);
+  if (s != 0) { fpException(IOC); return fpDefaultNaN(N); }
+  // value = f * 2^e, f = m/2^63 in [1,2). X = f * 2^120 (e even) or 2f * 2^120 (e odd), so
+  // isqrt(X) = sqrt(value) * 2^(60 - (e>>1)), in [2^60, 2^61).
+  const xs: u32 = (e & 1) != 0 ? 58 : 57;
+  let xHi = m >> (64 - xs), xLo = m << xs;
+  let root: u64 = 0, rem: u64 = 0;
+  for (let i = 0; i < 61; i++) { // two bits of X at a time from bit 121 down
+    const top = xHi >> 56; // bits 121:120 once X is shifted left by 6
+    rem = (rem << 2) | ((top >> 0) & 3);
+    xHi = (xHi << 2) | (xLo >> 62); xLo <<= 2;
+    const trial = (root << 2) | 1;
+    if (rem >= trial) { rem -= trial; root = (root << 1) | 1; } else root <<= 1;
+  }
+  // root leading bit at 60: value = root / 2^60 * 2^(e>>1)
+  return fpRound(0, e >> 1, (root << 3) | (rem != 0 ? 1 : 0), N, fpcr, fpRoundingMode(fpcr));
+}
+
+/**
+ * FPMulAdd(addend, op1, op2): addend + op1 * op2 with one rounding. FMSUB, FNMADD and FNMSUB
+ * negate op1 and/or the addend before the call (sign bits only, NaNs included), as the
+ * instruction pseudocode does.
+ */
+export function fpMulAdd(addend: u64, op1: u64, op2: u64, N: u32, fpcr: u32): u64 {
+  const tA = fpUnpack(addend, N, fpcr); const sA = uSign, eA = uExp, mA = uMant;
+  const t1 = fpUnpack(op1, N, fpcr); const s1 = uSign, e1 = uExp, m1 = uMant;
+  const t2 = fpUnpack(op2, N, fpcr); const s2 = uSign, e2 = uExp, m2 = uMant;
+  const inf1 = t1 == T_INF, inf2 = t2 == T_INF, zero1 = t1 == T_ZERO, zero2 = t2 == T_ZERO;
+  if (isNaNType(tA) || isNaNType(t1) || isNaNType(t2)) {
+    const r = fpProcessNaNs3(tA, t1, t2, addend, op1, op2, N, fpcr);
+    // A quiet NaN addend does not hide the Invalid Operation of infinity * zero.
+    if (tA == T_QNAN && ((inf1 && zero2) || (zero1 && inf2))) { fpException(IOC); return fpDefaultNaN(N); }
+    return r;
+  }
+  const infA = tA == T_INF, zeroA = tA == T_ZERO;
+  const sP = s1 ^ s2, infP = inf1 || inf2, zeroP = zero1 || zero2;
+  if ((inf1 && zero2) || (zero1 && inf2) || (infA && infP && sA != sP)) {
+    fpException(IOC); return fpDefaultNaN(N);
+  }
+  if ((infA && sA == 0) || (infP && sP == 0)) return fpInfinity(0, N);
+  if ((infA && sA == 1) || (infP && sP == 1)) return fpInfinity(1, N);
+  if (zeroA && zeroP && sA == sP) return fpZero(sA, N);
+  return fusedSum(sA, eA, mA, sP, e1, m1, e2, m2, 0, N, fpcr, fpRoundingMode(fpcr));
+}
+
+/**
+ * FPRecipStepFused (FRECPS): 2.0 - op1 * op2, fused; infinity * zero gives 2.0.
+ * With rsqrt, FPRSqrtStepFused (FRSQRTS): (3.0 - op1 * op2) / 2, one rounding; inf * 0 gives 1.5.
+ */
+export function fpStepFused(op1in: u64, op2: u64, N: u32, fpcr: u32, rsqrt: bool): u64 {
+  const op1 = op1in ^ signBit(N); // FPNeg(op1), before NaN processing
+  const t1 = fpUnpack(op1, N, fpcr); const s1 = uSign, e1 = uExp, m1 = uMant;
+  const t2 = fpUnpack(op2, N, fpcr); const s2 = uSign, e2 = uExp, m2 = uMant;
+  if (isNaNType(t1) || isNaNType(t2)) return fpProcessNaNs(t1, t2, op1, op2, N, fpcr);
+  const inf1 = t1 == T_INF, inf2 = t2 == T_INF, zero1 = t1 == T_ZERO, zero2 = t2 == T_ZERO;
+  if ((inf1 && zero2) || (zero1 && inf2)) {
+    return rsqrt ? fpPow2(0, 0, N) | (<u64>1 << (N == 64 ? 51 : 22)) : fpPow2(0, 1, N);
+  }
+  if (inf1 || inf2) return fpInfinity(s1 ^ s2, N);
+  // 2.0 = 2^63/2^63 * 2^1; 3.0 = 1.5 * 2^1
+  const mC: u64 = rsqrt ? <u64>0xc000000000000000 : <u64>1 << 63;
+  return fusedSum(0, 1, mC, s1 ^ s2, e1, m1, e2, m2, rsqrt ? -1 : 0, N, fpcr, fpRoundingMode(fpcr));
+}
