@@ -1,7 +1,7 @@
 // A rig for running single SIMD&FP instructions: one vCPU at EL1h with the MMU off, CPACR_EL1.FPEN
 // = 0b11 (no FP traps) and one stage-2 page holding the code. step() loads V0..V3 (low 64 bits,
-// upper bits as given), X0..X3, FPCR, FPSR = 0 and NZCV, runs one instruction and reads back
-// what it may have changed.
+// and high halves as given), X0..X3, FPCR, FPSR = 0 and NZCV, runs one instruction and reads
+// back what it may have changed.
 import { Cpu, layout as L } from '../../src/cpu/cpu.ts';
 
 const PC0 = 0x1100n;
@@ -43,11 +43,11 @@ export class FpRig {
     return [this.cpu.u64(L.V0 + 16 * n), this.cpu.u64(L.V0 + 16 * n + 8)];
   }
 
-  /** Runs `word` once with V<i> = v[i] (lo, hi = vhi), X<i> = x[i], the given FPCR and NZCV. */
-  step(word: number, v: bigint[], x: bigint[], fpcr: number, nzcv = 0, vhi = 0n): FpState {
+  /** Runs `word` once with V<i> = vhi[i]:v[i], X<i> = x[i] (missing ones 0), FPCR and NZCV. */
+  step(word: number, v: bigint[], x: bigint[], fpcr: number, nzcv = 0, vhi: bigint[] = []): FpState {
     const c = this.cpu;
     if (word !== this.word) { c.setU32(this.code + 0x100, word >>> 0); this.word = word; }
-    for (let i = 0; i < 4; i++) this.setV(i, v[i] ?? 0n, vhi);
+    for (let i = 0; i < 4; i++) this.setV(i, v[i] ?? 0n, vhi[i] ?? 0n);
     for (let i = 0; i < 4; i++) c.setX(i, x[i] ?? 0n);
     c.setU32(L.FPCR, fpcr >>> 0);
     c.setU32(L.FPSR, 0);
