@@ -1,7 +1,7 @@
 // The scalar floating-point instructions against QEMU 7.2: guest-images/fp.elf runs every case of
 // test/helpers/fp-cases.ts (special and random operands; every rounding mode, with and without
-// FZ and DN, and AHP for half-precision conversions) and prints one hash per instruction word and
-// FPCR value; QEMU's output is recorded in test/fixtures/qemu-output/fp.txt by
+// FZ and DN, and AHP for half-precision conversions) and prints one hash per group (instruction
+// word and operand list) and FPCR value; QEMU's output is recorded in test/fixtures/qemu-output/fp.txt by
 // `make -C guest-images record-fp`. Here the same cases run on a64vm, one instruction at a time,
 // and every hash must match. (The guest itself sets FPCR with MSR, which a64vm gets from the
 // SIMD&FP register work of issue 11; the cases are replayed directly so this test does not
@@ -29,7 +29,7 @@ function qemuHashes(): Map<string, string> {
   expect(lines).toContain('fp: done');
   for (const l of lines) {
     const p = l.split(' ');
-    if (p.length === 3 && /^[0-9a-f]{8}$/.test(p[0])) m.set(`${p[0]} ${p[1]}`, p[2]);
+    if (p.length === 4 && /^[0-9a-f]{8}$/.test(p[1])) m.set(`${p[0]} ${p[1]} ${p[2]}`, p[3]);
   }
   return m;
 }
@@ -44,16 +44,16 @@ describe('scalar floating point vs QEMU', () => {
   });
 
   // One test per encoding family, so a mismatch names it.
-  const families = new Map<string, typeof GROUPS>();
-  for (const g of GROUPS) {
+  const families = new Map<string, [number, (typeof GROUPS)[number]][]>();
+  GROUPS.forEach((g, gi) => {
     const fam = g.name.split(' ')[0];
     if (!families.has(fam)) families.set(fam, []);
-    families.get(fam)!.push(g);
-  }
+    families.get(fam)!.push([gi, g]);
+  });
   for (const [fam, gs] of families) {
-    it(`${fam}: ${gs.reduce((t, g) => t + caseCount(g) * g.fpcr.length, 0)} cases`, () => {
+    it(`${fam}: ${gs.reduce((t, [, g]) => t + caseCount(g) * g.fpcr.length, 0)} cases`, () => {
       const bad: string[] = [];
-      for (const g of gs) {
+      for (const [gi, g] of gs) {
         const L = LISTS[g.list];
         const n = L.length;
         for (const fpcr of g.fpcr) {
@@ -68,7 +68,7 @@ describe('scalar floating point vs QEMU', () => {
               h = fnv(h, BigInt(s.fpsr)); h = fnv(h, BigInt(s.nzcv >>> 0));
             }
           }
-          const key = `${hex8(g.word)} ${hex8(fpcr)}`;
+          const key = `${gi} ${hex8(g.word)} ${hex8(fpcr)}`;
           if (want.get(key) !== hex8(h)) bad.push(`${g.name} (${key}): a64vm ${hex8(h)}, QEMU ${want.get(key)}`);
         }
       }

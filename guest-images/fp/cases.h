@@ -52,11 +52,31 @@ static const uint64_t list_I[36] = {
   0x2e73c5dd15fd4ed9ull, 0xb93d05103ull, 0x60d32576ull, 0x1ddde3cull,
   0x278f06ull, 0x6d1d4ull, 0x86f1ull, 0x7a1ull,
 };
+static const uint64_t list_SC[32] = {
+  0x3f800000ull, 0x3f800001ull, 0x3f7fffffull, 0x3fffffffull,
+  0x34000000ull, 0x28800000ull, 0x40000000ull, 0x3fc00000ull,
+  0x40400000ull, 0x3f800003ull, 0x3f7ffffdull, 0x33800001ull,
+  0xbf800000ull, 0xbf800001ull, 0xbf7fffffull, 0xbfffffffull,
+  0xb4000000ull, 0xa8800000ull, 0xc0000000ull, 0xbfc00000ull,
+  0xc0400000ull, 0xbf800003ull, 0xbf7ffffdull, 0xb3800001ull,
+  0xbf540000ull, 0x3fa20000ull, 0xbf0e0000ull, 0x3f260000ull,
+  0xbf320000ull, 0xbf960000ull, 0xbf200000ull, 0x3f080000ull,
+};
+static const uint64_t list_DC[32] = {
+  0x3ff0000000000000ull, 0x3ff0000000000001ull, 0x3fefffffffffffffull, 0x3fffffffffffffffull,
+  0x3cb0000000000000ull, 0x3970000000000000ull, 0x4000000000000000ull, 0x3ff8000000000000ull,
+  0x4008000000000000ull, 0x3ff0000000000003ull, 0x3feffffffffffffdull, 0x3ca0000000000001ull,
+  0xbff0000000000000ull, 0xbff0000000000001ull, 0xbfefffffffffffffull, 0xbfffffffffffffffull,
+  0xbcb0000000000000ull, 0xb970000000000000ull, 0xc000000000000000ull, 0xbff8000000000000ull,
+  0xc008000000000000ull, 0xbff0000000000003ull, 0xbfeffffffffffffdull, 0xbca0000000000001ull,
+  0xbfef000000000000ull, 0xbfe9c00000000000ull, 0xbfe8400000000000ull, 0x3fe0400000000000ull,
+  0xbffc800000000000ull, 0x3ff3000000000000ull, 0xbff5400000000000ull, 0xbfef400000000000ull,
+};
 static const uint32_t fpcr_set0[16] = { 0x0, 0x1000000, 0x2000000, 0x3000000, 0x400000, 0x1400000, 0x2400000, 0x3400000, 0x800000, 0x1800000, 0x2800000, 0x3800000, 0xc00000, 0x1c00000, 0x2c00000, 0x3c00000 };
 static const uint32_t fpcr_set1[24] = { 0x0, 0x1000000, 0x2000000, 0x3000000, 0x400000, 0x1400000, 0x2400000, 0x3400000, 0x800000, 0x1800000, 0x2800000, 0x3800000, 0xc00000, 0x1c00000, 0x2c00000, 0x3c00000, 0x4000000, 0x7000000, 0x4400000, 0x7400000, 0x4800000, 0x7800000, 0x4c00000, 0x7c00000 };
 static const uint32_t fpcr_set2[1] = { 0x0 };
 struct group { uint32_t word; const uint64_t *list; uint32_t n; uint32_t arity; const uint32_t *fpcr; uint32_t nfpcr; };
-#define NGROUPS 196
+#define NGROUPS 212
 static const struct group groups[NGROUPS] = {
   { 0x1e204003, list_S, 50, 1, fpcr_set2, 1 }, /* FMOV_reg s */
   { 0x1e20c003, list_S, 50, 1, fpcr_set2, 1 }, /* FABS s */
@@ -94,6 +114,14 @@ static const struct group groups[NGROUPS] = {
   { 0x1f018803, list_S, 50, 3, fpcr_set0, 16 }, /* FMSUB s */
   { 0x1f210803, list_S, 50, 3, fpcr_set0, 16 }, /* FNMADD s */
   { 0x1f218803, list_S, 50, 3, fpcr_set0, 16 }, /* FNMSUB s */
+  { 0x1e212803, list_SC, 32, 2, fpcr_set0, 16 }, /* FADD s cancelling */
+  { 0x1e213803, list_SC, 32, 2, fpcr_set0, 16 }, /* FSUB s cancelling */
+  { 0x1f010803, list_SC, 32, 3, fpcr_set0, 16 }, /* FMADD s cancelling */
+  { 0x1f018803, list_SC, 32, 3, fpcr_set0, 16 }, /* FMSUB s cancelling */
+  { 0x1f210803, list_SC, 32, 3, fpcr_set0, 16 }, /* FNMADD s cancelling */
+  { 0x1f218803, list_SC, 32, 3, fpcr_set0, 16 }, /* FNMSUB s cancelling */
+  { 0x5e21fc03, list_SC, 32, 2, fpcr_set0, 16 }, /* FRECPS_scalar s cancelling */
+  { 0x5ea1fc03, list_SC, 32, 2, fpcr_set0, 16 }, /* FRSQRTS_scalar s cancelling */
   { 0x1e201003, list_S, 50, 1, fpcr_set2, 1 }, /* FMOV_imm s #0 */
   { 0x1e2e1003, list_S, 50, 1, fpcr_set2, 1 }, /* FMOV_imm s #112 */
   { 0x1e2ff003, list_S, 50, 1, fpcr_set2, 1 }, /* FMOV_imm s #127 */
@@ -186,6 +214,14 @@ static const struct group groups[NGROUPS] = {
   { 0x1f418803, list_D, 54, 3, fpcr_set0, 16 }, /* FMSUB d */
   { 0x1f610803, list_D, 54, 3, fpcr_set0, 16 }, /* FNMADD d */
   { 0x1f618803, list_D, 54, 3, fpcr_set0, 16 }, /* FNMSUB d */
+  { 0x1e612803, list_DC, 32, 2, fpcr_set0, 16 }, /* FADD d cancelling */
+  { 0x1e613803, list_DC, 32, 2, fpcr_set0, 16 }, /* FSUB d cancelling */
+  { 0x1f410803, list_DC, 32, 3, fpcr_set0, 16 }, /* FMADD d cancelling */
+  { 0x1f418803, list_DC, 32, 3, fpcr_set0, 16 }, /* FMSUB d cancelling */
+  { 0x1f610803, list_DC, 32, 3, fpcr_set0, 16 }, /* FNMADD d cancelling */
+  { 0x1f618803, list_DC, 32, 3, fpcr_set0, 16 }, /* FNMSUB d cancelling */
+  { 0x5e61fc03, list_DC, 32, 2, fpcr_set0, 16 }, /* FRECPS_scalar d cancelling */
+  { 0x5ee1fc03, list_DC, 32, 2, fpcr_set0, 16 }, /* FRSQRTS_scalar d cancelling */
   { 0x1e601003, list_D, 54, 1, fpcr_set2, 1 }, /* FMOV_imm d #0 */
   { 0x1e6e1003, list_D, 54, 1, fpcr_set2, 1 }, /* FMOV_imm d #112 */
   { 0x1e6ff003, list_D, 54, 1, fpcr_set2, 1 }, /* FMOV_imm d #127 */

@@ -87,7 +87,29 @@ function integers(): bigint[] {
   return l;
 }
 
-export const LISTS = { S: singles(), D: doubles(), H: halves(), I: integers() };
+/**
+ * Operands near +-1 and small powers of two, so that sums and fused products cancel in part or
+ * in full (FADD, FSUB, FMADD..., FRECPS, FRSQRTS).
+ */
+function cancelling(N: 32 | 64): bigint[] {
+  const F = N === 32 ? 23 : 52;
+  const enc = (sign: number, exp: number, frac: bigint) =>
+    (BigInt(sign) << BigInt(N - 1)) | (BigInt(exp + (N === 32 ? 127 : 1023)) << BigInt(F)) | frac;
+  const l: bigint[] = [];
+  for (const sign of [0, 1]) {
+    l.push(enc(sign, 0, 0n), enc(sign, 0, 1n), enc(sign, -1, (1n << BigInt(F)) - 1n), enc(sign, 0, (1n << BigInt(F)) - 1n),
+      enc(sign, -F, 0n), enc(sign, -2 * F, 0n), enc(sign, 1, 0n), enc(sign, 0, 1n << BigInt(F - 1)), enc(sign, 1, 1n << BigInt(F - 1)),
+      enc(sign, 0, 3n), enc(sign, -1, (1n << BigInt(F)) - 3n), enc(sign, -F - 1, 1n));
+  }
+  const r = xorshift(N === 32 ? 0x7777_1111_3333_5555n : 0x1357_2468_9bdf_ace0n);
+  for (let k = 0; k < 8; k++) {
+    const v = r();
+    l.push(enc(Number(v >> 63n), Number((v >> 56n) & 1n) - 1, v & ((1n << BigInt(F)) - 1n) & ~((1n << BigInt(F - 6)) - 1n)));
+  }
+  return l;
+}
+
+export const LISTS = { S: singles(), D: doubles(), H: halves(), I: integers(), SC: cancelling(32), DC: cancelling(64) };
 export type ListName = keyof typeof LISTS;
 
 // ---- FPCR settings ----
@@ -135,6 +157,10 @@ function groups(): Group[] {
     add(`FCCMPE ${t} ge`, word('FCCMPE', { ft, cond: 10, nzcv: 0b1010 }), L, 2);
     add(`FCSEL ${t} ne`, word('FCSEL', { ft, cond: 1 }), L, 2, FPCR_NONE);
     for (const e of ['FMADD', 'FMSUB', 'FNMADD', 'FNMSUB']) add(`${e} ${t}`, word(e, { ft }), L, 3);
+    for (const e of ['FADD', 'FSUB', 'FMADD', 'FMSUB', 'FNMADD', 'FNMSUB']) {
+      add(`${e} ${t} cancelling`, word(e, { ft }), ft ? 'DC' : 'SC', e.startsWith('FADD') || e.startsWith('FSUB') ? 2 : 3);
+    }
+    for (const e of ['FRECPS_scalar', 'FRSQRTS_scalar']) add(`${e} ${t} cancelling`, word(e, { sz: ft }), ft ? 'DC' : 'SC', 2);
     for (const imm8 of [0x00, 0x70, 0x7f, 0x80, 0x3c, 0xc5, 0x1f, 0xff]) {
       add(`FMOV_imm ${t} #${imm8}`, word('FMOV_imm', { ft, imm8 }), L, 1, FPCR_NONE);
     }
