@@ -24,13 +24,16 @@ export function fpAddSub(op1: u64, op2: u64, N: u32, fpcr: u32, sub: bool): u64 
   return fusedSum(s1, e1, m1, s2, e2, m2, 0, <u64>1 << 63, 0, N, fpcr, fpRoundingMode(fpcr));
 }
 
-/** FPMul(op1, op2). */
-export function fpMul(op1: u64, op2: u64, N: u32, fpcr: u32): u64 {
+/** FPMul(op1, op2) or, with mulx, FPMulX (FMULX: infinity * zero is 2.0 with the product's sign). */
+export function fpMul(op1: u64, op2: u64, N: u32, fpcr: u32, mulx: bool = false): u64 {
   const t1 = fpUnpack(op1, N, fpcr); const s1 = uSign, e1 = uExp, m1 = uMant;
   const t2 = fpUnpack(op2, N, fpcr); const s2 = uSign, e2 = uExp, m2 = uMant;
   if (isNaNType(t1) || isNaNType(t2)) return fpProcessNaNs(t1, t2, op1, op2, N, fpcr);
   const inf1 = t1 == T_INF, inf2 = t2 == T_INF, zero1 = t1 == T_ZERO, zero2 = t2 == T_ZERO;
-  if ((inf1 && zero2) || (zero1 && inf2)) { fpException(IOC); return fpDefaultNaN(N); }
+  if ((inf1 && zero2) || (zero1 && inf2)) {
+    if (mulx) return fpPow2(s1 ^ s2, 1, N);
+    fpException(IOC); return fpDefaultNaN(N);
+  }
   if (inf1 || inf2) return fpInfinity(s1 ^ s2, N);
   if (zero1 || zero2) return fpZero(s1 ^ s2, N);
   mul64x64(m1, m2); // in [2^126, 2^128)

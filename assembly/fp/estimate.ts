@@ -9,14 +9,14 @@ import { fracBits, expBits, fpZero, fpInfinity, fpMaxNormal, fpDefaultNaN, width
 
 /** RecipEstimate(a), 256 <= a < 512: 256..511 for a result in [1.0, 2.0). */
 // @ts-ignore: decorator
-@inline function recipEstimate(a: u32): u32 {
+@inline export function recipEstimate(a: u32): u32 {
   a = a * 2 + 1; // round to nearest
   const b = (<u32>1 << 19) / a;
   return (b + 1) >> 1;
 }
 
 /** RecipSqrtEstimate(a), 128 <= a < 512. */
-function recipSqrtEstimate(a: u32): u32 {
+export function recipSqrtEstimate(a: u32): u32 {
   if (a < 256) a = a * 2 + 1; // 0.25 .. 0.5, units of 1/512 rounded to nearest
   else { a = (a >> 1) << 1; a = (a + 1) * 2; } // 0.5 .. 1.0, units of 1/256
   // b = the largest b such that a * (b+1)^2 < 2^28, from 512 up. Start close below it (the

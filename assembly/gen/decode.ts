@@ -7,6 +7,7 @@ import { pre_shifted, pre_shifted_arith, pre_extended, pre_crc } from '../exec/d
 import { pre_fcvt_int, pre_cvtf_int, pre_fixed } from '../exec/fp_cvt';
 import { pre_fcvt, pre_frint } from '../exec/fp_dp1';
 import { pre_ldst_uimm, pre_ldst_simm, pre_ldst_reg, pre_literal, pre_ldst_pair } from '../exec/ldst';
+import { pre_simd3, pre_simd3_scalar, pre_simd2, pre_simd2_scalar, pre_fcvtxn, pre_across, pre_pair_scalar, pre_elem, pre_elem_scalar, pre_simd_fixed, pre_simd_fixed_scalar } from '../exec/simd_fp';
 import { pre_msr_imm, pre_sys, pre_sysreg } from '../exec/system';
 
 export const OP_UNDEFINED: u16 = 0;
@@ -190,7 +191,21 @@ export const OP_FRSQRTE_scalar: u16 = 177;
 export const OP_FRECPX: u16 = 178;
 export const OP_FRECPS_scalar: u16 = 179;
 export const OP_FRSQRTS_scalar: u16 = 180;
-export const OP_COUNT = 181;
+export const OP_SIMD3_FP: u16 = 181;
+export const OP_SIMD3_FP_scalar: u16 = 182;
+export const OP_SIMD2_FP: u16 = 183;
+export const OP_SIMD2_FP_scalar: u16 = 184;
+export const OP_FCVTN: u16 = 185;
+export const OP_FCVTL: u16 = 186;
+export const OP_FCVTXN: u16 = 187;
+export const OP_FCVTXN_scalar: u16 = 188;
+export const OP_ACROSS_FP: u16 = 189;
+export const OP_PAIR_FP_scalar: u16 = 190;
+export const OP_ELEM_FP: u16 = 191;
+export const OP_ELEM_FP_scalar: u16 = 192;
+export const OP_SIMD_FIXED: u16 = 193;
+export const OP_SIMD_FIXED_scalar: u16 = 194;
+export const OP_COUNT = 195;
 
 // Record: word u32 @0, op u16 @4, encoding index u16 @6, register byte addresses d/n/m/a u16 @8..14,
 // imm u64 @16, imm2 u64 @24 (filled by the pre_ functions).
@@ -611,6 +626,622 @@ export function decodeInto(w: u32, rec: usize): bool {
       break;
     }
     case 7: {
+      if ((w & 0xbfa0fc00) == 0x0e20c400) { // FMAXNM_vec: 0 Q:1 0 01110 0 sz:1 1 Vm:5 11000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 276, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x0e20cc00) { // FMLA_vec: 0 Q:1 0 01110 0 sz:1 1 Vm:5 11001 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 277, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x0e20d400) { // FADD_vec: 0 Q:1 0 01110 0 sz:1 1 Vm:5 11010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 278, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x0e20dc00) { // FMULX_vec: 0 Q:1 0 01110 0 sz:1 1 Vm:5 11011 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 279, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x0e20e400) { // FCMEQ_vec: 0 Q:1 0 01110 0 sz:1 1 Vm:5 11100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 280, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x0e20f400) { // FMAX_vec: 0 Q:1 0 01110 0 sz:1 1 Vm:5 11110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 281, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x0e20fc00) { // FRECPS_vec: 0 Q:1 0 01110 0 sz:1 1 Vm:5 11111 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 282, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x0ea0c400) { // FMINNM_vec: 0 Q:1 0 01110 1 sz:1 1 Vm:5 11000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 283, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x0ea0cc00) { // FMLS_vec: 0 Q:1 0 01110 1 sz:1 1 Vm:5 11001 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 284, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x0ea0d400) { // FSUB_vec: 0 Q:1 0 01110 1 sz:1 1 Vm:5 11010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 285, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x0ea0f400) { // FMIN_vec: 0 Q:1 0 01110 1 sz:1 1 Vm:5 11110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 286, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x0ea0fc00) { // FRSQRTS_vec: 0 Q:1 0 01110 1 sz:1 1 Vm:5 11111 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 287, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x2e20c400) { // FMAXNMP_vec: 0 Q:1 1 01110 0 sz:1 1 Vm:5 11000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 288, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x2e20d400) { // FADDP_vec: 0 Q:1 1 01110 0 sz:1 1 Vm:5 11010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 289, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x2e20dc00) { // FMUL_vec: 0 Q:1 1 01110 0 sz:1 1 Vm:5 11011 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 290, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x2e20e400) { // FCMGE_vec: 0 Q:1 1 01110 0 sz:1 1 Vm:5 11100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 291, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x2e20ec00) { // FACGE_vec: 0 Q:1 1 01110 0 sz:1 1 Vm:5 11101 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 292, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x2e20f400) { // FMAXP_vec: 0 Q:1 1 01110 0 sz:1 1 Vm:5 11110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 293, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x2e20fc00) { // FDIV_vec: 0 Q:1 1 01110 0 sz:1 1 Vm:5 11111 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 294, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x2ea0c400) { // FMINNMP_vec: 0 Q:1 1 01110 1 sz:1 1 Vm:5 11000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 295, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x2ea0d400) { // FABD_vec: 0 Q:1 1 01110 1 sz:1 1 Vm:5 11010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 296, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x2ea0e400) { // FCMGT_vec: 0 Q:1 1 01110 1 sz:1 1 Vm:5 11100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 297, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x2ea0ec00) { // FACGT_vec: 0 Q:1 1 01110 1 sz:1 1 Vm:5 11101 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 298, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x2ea0f400) { // FMINP_vec: 0 Q:1 1 01110 1 sz:1 1 Vm:5 11110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 299, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x0e218800) { // FRINTN_vec: 0 Q:1 0 01110 0 sz:1 10000 11000 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 307, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x0e219800) { // FRINTM_vec: 0 Q:1 0 01110 0 sz:1 10000 11001 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 308, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x0e21a800) { // FCVTNS_vec: 0 Q:1 0 01110 0 sz:1 10000 11010 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 309, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x0e21b800) { // FCVTMS_vec: 0 Q:1 0 01110 0 sz:1 10000 11011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 310, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x0e21c800) { // FCVTAS_vec: 0 Q:1 0 01110 0 sz:1 10000 11100 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 311, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x0e21d800) { // SCVTF_vec: 0 Q:1 0 01110 0 sz:1 10000 11101 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 312, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x0ea0c800) { // FCMGT_zero_vec: 0 Q:1 0 01110 1 sz:1 10000 01100 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 313, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x0ea0d800) { // FCMEQ_zero_vec: 0 Q:1 0 01110 1 sz:1 10000 01101 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 314, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x0ea0e800) { // FCMLT_zero_vec: 0 Q:1 0 01110 1 sz:1 10000 01110 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 315, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x0ea0f800) { // FABS_vec: 0 Q:1 0 01110 1 sz:1 10000 01111 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 316, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x0ea18800) { // FRINTP_vec: 0 Q:1 0 01110 1 sz:1 10000 11000 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 317, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x0ea19800) { // FRINTZ_vec: 0 Q:1 0 01110 1 sz:1 10000 11001 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 318, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x0ea1a800) { // FCVTPS_vec: 0 Q:1 0 01110 1 sz:1 10000 11010 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 319, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x0ea1b800) { // FCVTZS_vec: 0 Q:1 0 01110 1 sz:1 10000 11011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 320, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x0ea1c800) { // URECPE_vec: 0 Q:1 0 01110 1 sz:1 10000 11100 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 321, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x0ea1d800) { // FRECPE_vec: 0 Q:1 0 01110 1 sz:1 10000 11101 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 322, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x2e218800) { // FRINTA_vec: 0 Q:1 1 01110 0 sz:1 10000 11000 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 323, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x2e219800) { // FRINTX_vec: 0 Q:1 1 01110 0 sz:1 10000 11001 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 324, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x2e21a800) { // FCVTNU_vec: 0 Q:1 1 01110 0 sz:1 10000 11010 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 325, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x2e21b800) { // FCVTMU_vec: 0 Q:1 1 01110 0 sz:1 10000 11011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 326, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x2e21c800) { // FCVTAU_vec: 0 Q:1 1 01110 0 sz:1 10000 11100 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 327, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x2e21d800) { // UCVTF_vec: 0 Q:1 1 01110 0 sz:1 10000 11101 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 328, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x2ea0c800) { // FCMGE_zero_vec: 0 Q:1 1 01110 1 sz:1 10000 01100 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 329, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x2ea0d800) { // FCMLE_zero_vec: 0 Q:1 1 01110 1 sz:1 10000 01101 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 330, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x2ea0f800) { // FNEG_vec: 0 Q:1 1 01110 1 sz:1 10000 01111 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 331, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x2ea19800) { // FRINTI_vec: 0 Q:1 1 01110 1 sz:1 10000 11001 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 332, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x2ea1a800) { // FCVTPU_vec: 0 Q:1 1 01110 1 sz:1 10000 11010 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 333, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x2ea1b800) { // FCVTZU_vec: 0 Q:1 1 01110 1 sz:1 10000 11011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 334, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x2ea1c800) { // URSQRTE_vec: 0 Q:1 1 01110 1 sz:1 10000 11100 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 335, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x2ea1d800) { // FRSQRTE_vec: 0 Q:1 1 01110 1 sz:1 10000 11101 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 336, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x2ea1f800) { // FSQRT_vec: 0 Q:1 1 01110 1 sz:1 10000 11111 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 337, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x0e216800) { // FCVTN: 0 Q:1 0 01110 0 sz:1 10000 10110 10 Vn:5 Vd:5
+        store<u16>(rec, OP_FCVTN, 4); store<u16>(rec, 355, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xbfbffc00) == 0x0e217800) { // FCVTL: 0 Q:1 0 01110 0 sz:1 10000 10111 10 Vn:5 Vd:5
+        store<u16>(rec, OP_FCVTL, 4); store<u16>(rec, 356, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xbfbffc00) == 0x2e216800) { // FCVTXN: 0 Q:1 1 01110 0 sz:1 10000 10110 10 Vn:5 Vd:5
+        store<u16>(rec, OP_FCVTXN, 4); store<u16>(rec, 357, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_fcvtxn(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x2e30c800) { // FMAXNMV: 0 Q:1 1 01110 0 sz:1 11000 01100 10 Vn:5 Vd:5
+        store<u16>(rec, OP_ACROSS_FP, 4); store<u16>(rec, 359, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_across(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x2eb0c800) { // FMINNMV: 0 Q:1 1 01110 1 sz:1 11000 01100 10 Vn:5 Vd:5
+        store<u16>(rec, OP_ACROSS_FP, 4); store<u16>(rec, 360, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_across(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x2e30f800) { // FMAXV: 0 Q:1 1 01110 0 sz:1 11000 01111 10 Vn:5 Vd:5
+        store<u16>(rec, OP_ACROSS_FP, 4); store<u16>(rec, 361, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_across(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x2eb0f800) { // FMINV: 0 Q:1 1 01110 1 sz:1 11000 01111 10 Vn:5 Vd:5
+        store<u16>(rec, OP_ACROSS_FP, 4); store<u16>(rec, 362, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_across(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80f400) == 0x0f801000) { // FMLA_elem: 0 Q:1 0 01111 1 sz:1 L:1 Vm:5 0001 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_ELEM_FP, 4); store<u16>(rec, 368, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_elem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80f400) == 0x0f805000) { // FMLS_elem: 0 Q:1 0 01111 1 sz:1 L:1 Vm:5 0101 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_ELEM_FP, 4); store<u16>(rec, 370, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_elem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80f400) == 0x0f809000) { // FMUL_elem: 0 Q:1 0 01111 1 sz:1 L:1 Vm:5 1001 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_ELEM_FP, 4); store<u16>(rec, 372, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_elem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80f400) == 0x2f809000) { // FMULX_elem: 0 Q:1 1 01111 1 sz:1 L:1 Vm:5 1001 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_ELEM_FP, 4); store<u16>(rec, 374, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_elem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0fc00) == 0x0f20e400) { // SCVTF_fix_vec_s: 0 Q:1 0 011110 01 immh:2 immb:3 11100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD_FIXED, 4); store<u16>(rec, 376, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd_fixed(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfc0fc00) == 0x0f40e400) { // SCVTF_fix_vec_d: 0 Q:1 0 011110 1 immh:3 immb:3 11100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD_FIXED, 4); store<u16>(rec, 377, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd_fixed(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0fc00) == 0x2f20e400) { // UCVTF_fix_vec_s: 0 Q:1 1 011110 01 immh:2 immb:3 11100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD_FIXED, 4); store<u16>(rec, 380, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd_fixed(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfc0fc00) == 0x2f40e400) { // UCVTF_fix_vec_d: 0 Q:1 1 011110 1 immh:3 immb:3 11100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD_FIXED, 4); store<u16>(rec, 381, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd_fixed(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0fc00) == 0x0f20fc00) { // FCVTZS_fix_vec_s: 0 Q:1 0 011110 01 immh:2 immb:3 11111 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD_FIXED, 4); store<u16>(rec, 384, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd_fixed(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfc0fc00) == 0x0f40fc00) { // FCVTZS_fix_vec_d: 0 Q:1 0 011110 1 immh:3 immb:3 11111 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD_FIXED, 4); store<u16>(rec, 385, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd_fixed(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0fc00) == 0x2f20fc00) { // FCVTZU_fix_vec_s: 0 Q:1 1 011110 01 immh:2 immb:3 11111 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD_FIXED, 4); store<u16>(rec, 388, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd_fixed(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfc0fc00) == 0x2f40fc00) { // FCVTZU_fix_vec_d: 0 Q:1 1 011110 1 immh:3 immb:3 11111 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD_FIXED, 4); store<u16>(rec, 389, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd_fixed(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
       break;
     }
     case 8: {
@@ -2329,6 +2960,353 @@ export function decodeInto(w: u32, rec: usize): bool {
         store<u16>(rec, vreg(w, 5), 10);
         store<u16>(rec, vreg(w, 0), 8);
         return true;
+      }
+      if ((w & 0xffa0fc00) == 0x5e20dc00) { // FMULX_scalar: 01 0 11110 0 sz:1 1 Vm:5 11011 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP_scalar, 4); store<u16>(rec, 300, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffa0fc00) == 0x5e20e400) { // FCMEQ_scalar: 01 0 11110 0 sz:1 1 Vm:5 11100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP_scalar, 4); store<u16>(rec, 301, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffa0fc00) == 0x7e20e400) { // FCMGE_scalar: 01 1 11110 0 sz:1 1 Vm:5 11100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP_scalar, 4); store<u16>(rec, 302, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffa0fc00) == 0x7e20ec00) { // FACGE_scalar: 01 1 11110 0 sz:1 1 Vm:5 11101 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP_scalar, 4); store<u16>(rec, 303, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffa0fc00) == 0x7ea0d400) { // FABD_scalar: 01 1 11110 1 sz:1 1 Vm:5 11010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP_scalar, 4); store<u16>(rec, 304, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffa0fc00) == 0x7ea0e400) { // FCMGT_scalar: 01 1 11110 1 sz:1 1 Vm:5 11100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP_scalar, 4); store<u16>(rec, 305, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffa0fc00) == 0x7ea0ec00) { // FACGT_scalar: 01 1 11110 1 sz:1 1 Vm:5 11101 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP_scalar, 4); store<u16>(rec, 306, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x5e21a800) { // FCVTNS_scalar: 01 0 11110 0 sz:1 10000 11010 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP_scalar, 4); store<u16>(rec, 338, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x5e21b800) { // FCVTMS_scalar: 01 0 11110 0 sz:1 10000 11011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP_scalar, 4); store<u16>(rec, 339, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x5e21c800) { // FCVTAS_scalar: 01 0 11110 0 sz:1 10000 11100 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP_scalar, 4); store<u16>(rec, 340, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x5e21d800) { // SCVTF_scalar: 01 0 11110 0 sz:1 10000 11101 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP_scalar, 4); store<u16>(rec, 341, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x5ea0c800) { // FCMGT_zero_scalar: 01 0 11110 1 sz:1 10000 01100 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP_scalar, 4); store<u16>(rec, 342, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x5ea0d800) { // FCMEQ_zero_scalar: 01 0 11110 1 sz:1 10000 01101 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP_scalar, 4); store<u16>(rec, 343, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x5ea0e800) { // FCMLT_zero_scalar: 01 0 11110 1 sz:1 10000 01110 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP_scalar, 4); store<u16>(rec, 344, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x5ea1a800) { // FCVTPS_scalar: 01 0 11110 1 sz:1 10000 11010 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP_scalar, 4); store<u16>(rec, 345, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x5ea1b800) { // FCVTZS_scalar: 01 0 11110 1 sz:1 10000 11011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP_scalar, 4); store<u16>(rec, 346, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x7e21a800) { // FCVTNU_scalar: 01 1 11110 0 sz:1 10000 11010 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP_scalar, 4); store<u16>(rec, 347, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x7e21b800) { // FCVTMU_scalar: 01 1 11110 0 sz:1 10000 11011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP_scalar, 4); store<u16>(rec, 348, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x7e21c800) { // FCVTAU_scalar: 01 1 11110 0 sz:1 10000 11100 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP_scalar, 4); store<u16>(rec, 349, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x7e21d800) { // UCVTF_scalar: 01 1 11110 0 sz:1 10000 11101 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP_scalar, 4); store<u16>(rec, 350, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x7ea0c800) { // FCMGE_zero_scalar: 01 1 11110 1 sz:1 10000 01100 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP_scalar, 4); store<u16>(rec, 351, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x7ea0d800) { // FCMLE_zero_scalar: 01 1 11110 1 sz:1 10000 01101 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP_scalar, 4); store<u16>(rec, 352, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x7ea1a800) { // FCVTPU_scalar: 01 1 11110 1 sz:1 10000 11010 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP_scalar, 4); store<u16>(rec, 353, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x7ea1b800) { // FCVTZU_scalar: 01 1 11110 1 sz:1 10000 11011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP_scalar, 4); store<u16>(rec, 354, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x7e216800) { // FCVTXN_scalar: 01 1 11110 0 sz:1 10000 10110 10 Vn:5 Vd:5
+        store<u16>(rec, OP_FCVTXN_scalar, 4); store<u16>(rec, 358, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_fcvtxn(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x7e30c800) { // FMAXNMP_scalar: 01 1 11110 0 sz:1 11000 01100 10 Vn:5 Vd:5
+        store<u16>(rec, OP_PAIR_FP_scalar, 4); store<u16>(rec, 363, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_pair_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x7eb0c800) { // FMINNMP_scalar: 01 1 11110 1 sz:1 11000 01100 10 Vn:5 Vd:5
+        store<u16>(rec, OP_PAIR_FP_scalar, 4); store<u16>(rec, 364, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_pair_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x7e30d800) { // FADDP_scalar: 01 1 11110 0 sz:1 11000 01101 10 Vn:5 Vd:5
+        store<u16>(rec, OP_PAIR_FP_scalar, 4); store<u16>(rec, 365, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_pair_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x7e30f800) { // FMAXP_scalar: 01 1 11110 0 sz:1 11000 01111 10 Vn:5 Vd:5
+        store<u16>(rec, OP_PAIR_FP_scalar, 4); store<u16>(rec, 366, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_pair_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x7eb0f800) { // FMINP_scalar: 01 1 11110 1 sz:1 11000 01111 10 Vn:5 Vd:5
+        store<u16>(rec, OP_PAIR_FP_scalar, 4); store<u16>(rec, 367, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_pair_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80f400) == 0x5f801000) { // FMLA_elem_scalar: 01 0 11111 1 sz:1 L:1 Vm:5 0001 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_ELEM_FP_scalar, 4); store<u16>(rec, 369, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_elem_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80f400) == 0x5f805000) { // FMLS_elem_scalar: 01 0 11111 1 sz:1 L:1 Vm:5 0101 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_ELEM_FP_scalar, 4); store<u16>(rec, 371, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_elem_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80f400) == 0x5f809000) { // FMUL_elem_scalar: 01 0 11111 1 sz:1 L:1 Vm:5 1001 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_ELEM_FP_scalar, 4); store<u16>(rec, 373, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_elem_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80f400) == 0x7f809000) { // FMULX_elem_scalar: 01 1 11111 1 sz:1 L:1 Vm:5 1001 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_ELEM_FP_scalar, 4); store<u16>(rec, 375, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_elem_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe0fc00) == 0x5f20e400) { // SCVTF_fix_scalar_s: 01 0 111110 01 immh:2 immb:3 11100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD_FIXED_scalar, 4); store<u16>(rec, 378, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd_fixed_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc0fc00) == 0x5f40e400) { // SCVTF_fix_scalar_d: 01 0 111110 1 immh:3 immb:3 11100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD_FIXED_scalar, 4); store<u16>(rec, 379, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd_fixed_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe0fc00) == 0x7f20e400) { // UCVTF_fix_scalar_s: 01 1 111110 01 immh:2 immb:3 11100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD_FIXED_scalar, 4); store<u16>(rec, 382, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd_fixed_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc0fc00) == 0x7f40e400) { // UCVTF_fix_scalar_d: 01 1 111110 1 immh:3 immb:3 11100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD_FIXED_scalar, 4); store<u16>(rec, 383, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd_fixed_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe0fc00) == 0x5f20fc00) { // FCVTZS_fix_scalar_s: 01 0 111110 01 immh:2 immb:3 11111 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD_FIXED_scalar, 4); store<u16>(rec, 386, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd_fixed_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc0fc00) == 0x5f40fc00) { // FCVTZS_fix_scalar_d: 01 0 111110 1 immh:3 immb:3 11111 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD_FIXED_scalar, 4); store<u16>(rec, 387, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd_fixed_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe0fc00) == 0x7f20fc00) { // FCVTZU_fix_scalar_s: 01 1 111110 01 immh:2 immb:3 11111 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD_FIXED_scalar, 4); store<u16>(rec, 390, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd_fixed_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc0fc00) == 0x7f40fc00) { // FCVTZU_fix_scalar_d: 01 1 111110 1 immh:3 immb:3 11111 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD_FIXED_scalar, 4); store<u16>(rec, 391, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd_fixed_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       break;
     }

@@ -75,219 +75,457 @@ static const uint64_t list_DC[32] = {
 static const uint32_t fpcr_set0[16] = { 0x0, 0x1000000, 0x2000000, 0x3000000, 0x400000, 0x1400000, 0x2400000, 0x3400000, 0x800000, 0x1800000, 0x2800000, 0x3800000, 0xc00000, 0x1c00000, 0x2c00000, 0x3c00000 };
 static const uint32_t fpcr_set1[24] = { 0x0, 0x1000000, 0x2000000, 0x3000000, 0x400000, 0x1400000, 0x2400000, 0x3400000, 0x800000, 0x1800000, 0x2800000, 0x3800000, 0xc00000, 0x1c00000, 0x2c00000, 0x3c00000, 0x4000000, 0x7000000, 0x4400000, 0x7400000, 0x4800000, 0x7800000, 0x4c00000, 0x7c00000 };
 static const uint32_t fpcr_set2[1] = { 0x0 };
-struct group { uint32_t word; const uint64_t *list; uint32_t n; uint32_t arity; const uint32_t *fpcr; uint32_t nfpcr; };
-#define NGROUPS 212
+static const uint32_t fpcr_set3[4] = { 0x0, 0x1400000, 0x2800000, 0x3c00000 };
+static const uint32_t fpcr_set4[6] = { 0x0, 0x1400000, 0x2800000, 0x3c00000, 0x4000000, 0x7800000 };
+struct group { uint32_t word; const uint64_t *list; uint32_t n; uint32_t arity; const uint32_t *fpcr; uint32_t nfpcr; uint32_t lanes; };
+#define NGROUPS 448
 static const struct group groups[NGROUPS] = {
-  { 0x1e204003, list_S, 50, 1, fpcr_set2, 1 }, /* FMOV_reg s */
-  { 0x1e20c003, list_S, 50, 1, fpcr_set2, 1 }, /* FABS s */
-  { 0x1e214003, list_S, 50, 1, fpcr_set2, 1 }, /* FNEG s */
-  { 0x1e21c003, list_S, 50, 1, fpcr_set0, 16 }, /* FSQRT s */
-  { 0x1e244003, list_S, 50, 1, fpcr_set0, 16 }, /* FRINTN s */
-  { 0x1e24c003, list_S, 50, 1, fpcr_set0, 16 }, /* FRINTP s */
-  { 0x1e254003, list_S, 50, 1, fpcr_set0, 16 }, /* FRINTM s */
-  { 0x1e25c003, list_S, 50, 1, fpcr_set0, 16 }, /* FRINTZ s */
-  { 0x1e264003, list_S, 50, 1, fpcr_set0, 16 }, /* FRINTA s */
-  { 0x1e274003, list_S, 50, 1, fpcr_set0, 16 }, /* FRINTX s */
-  { 0x1e27c003, list_S, 50, 1, fpcr_set0, 16 }, /* FRINTI s */
-  { 0x1e202008, list_S, 50, 1, fpcr_set0, 16 }, /* FCMP_zero s */
-  { 0x1e202018, list_S, 50, 1, fpcr_set0, 16 }, /* FCMPE_zero s */
-  { 0x5ea1d803, list_S, 50, 1, fpcr_set0, 16 }, /* FRECPE_scalar s */
-  { 0x7ea1d803, list_S, 50, 1, fpcr_set0, 16 }, /* FRSQRTE_scalar s */
-  { 0x5ea1f803, list_S, 50, 1, fpcr_set0, 16 }, /* FRECPX s */
-  { 0x1e210803, list_S, 50, 2, fpcr_set0, 16 }, /* FMUL s */
-  { 0x1e211803, list_S, 50, 2, fpcr_set0, 16 }, /* FDIV s */
-  { 0x1e212803, list_S, 50, 2, fpcr_set0, 16 }, /* FADD s */
-  { 0x1e213803, list_S, 50, 2, fpcr_set0, 16 }, /* FSUB s */
-  { 0x1e214803, list_S, 50, 2, fpcr_set0, 16 }, /* FMAX s */
-  { 0x1e215803, list_S, 50, 2, fpcr_set0, 16 }, /* FMIN s */
-  { 0x1e216803, list_S, 50, 2, fpcr_set0, 16 }, /* FMAXNM s */
-  { 0x1e217803, list_S, 50, 2, fpcr_set0, 16 }, /* FMINNM s */
-  { 0x1e218803, list_S, 50, 2, fpcr_set0, 16 }, /* FNMUL s */
-  { 0x1e212000, list_S, 50, 2, fpcr_set0, 16 }, /* FCMP s */
-  { 0x1e212010, list_S, 50, 2, fpcr_set0, 16 }, /* FCMPE s */
-  { 0x5e21fc03, list_S, 50, 2, fpcr_set0, 16 }, /* FRECPS_scalar s */
-  { 0x5ea1fc03, list_S, 50, 2, fpcr_set0, 16 }, /* FRSQRTS_scalar s */
-  { 0x1e210405, list_S, 50, 2, fpcr_set0, 16 }, /* FCCMP s eq */
-  { 0x1e21a41a, list_S, 50, 2, fpcr_set0, 16 }, /* FCCMPE s ge */
-  { 0x1e211c03, list_S, 50, 2, fpcr_set2, 1 }, /* FCSEL s ne */
-  { 0x1f010803, list_S, 50, 3, fpcr_set0, 16 }, /* FMADD s */
-  { 0x1f018803, list_S, 50, 3, fpcr_set0, 16 }, /* FMSUB s */
-  { 0x1f210803, list_S, 50, 3, fpcr_set0, 16 }, /* FNMADD s */
-  { 0x1f218803, list_S, 50, 3, fpcr_set0, 16 }, /* FNMSUB s */
-  { 0x1e212803, list_SC, 32, 2, fpcr_set0, 16 }, /* FADD s cancelling */
-  { 0x1e213803, list_SC, 32, 2, fpcr_set0, 16 }, /* FSUB s cancelling */
-  { 0x1f010803, list_SC, 32, 3, fpcr_set0, 16 }, /* FMADD s cancelling */
-  { 0x1f018803, list_SC, 32, 3, fpcr_set0, 16 }, /* FMSUB s cancelling */
-  { 0x1f210803, list_SC, 32, 3, fpcr_set0, 16 }, /* FNMADD s cancelling */
-  { 0x1f218803, list_SC, 32, 3, fpcr_set0, 16 }, /* FNMSUB s cancelling */
-  { 0x5e21fc03, list_SC, 32, 2, fpcr_set0, 16 }, /* FRECPS_scalar s cancelling */
-  { 0x5ea1fc03, list_SC, 32, 2, fpcr_set0, 16 }, /* FRSQRTS_scalar s cancelling */
-  { 0x1e201003, list_S, 50, 1, fpcr_set2, 1 }, /* FMOV_imm s #0 */
-  { 0x1e2e1003, list_S, 50, 1, fpcr_set2, 1 }, /* FMOV_imm s #112 */
-  { 0x1e2ff003, list_S, 50, 1, fpcr_set2, 1 }, /* FMOV_imm s #127 */
-  { 0x1e301003, list_S, 50, 1, fpcr_set2, 1 }, /* FMOV_imm s #128 */
-  { 0x1e279003, list_S, 50, 1, fpcr_set2, 1 }, /* FMOV_imm s #60 */
-  { 0x1e38b003, list_S, 50, 1, fpcr_set2, 1 }, /* FMOV_imm s #197 */
-  { 0x1e23f003, list_S, 50, 1, fpcr_set2, 1 }, /* FMOV_imm s #31 */
-  { 0x1e3ff003, list_S, 50, 1, fpcr_set2, 1 }, /* FMOV_imm s #255 */
-  { 0x1e200003, list_S, 50, 1, fpcr_set0, 16 }, /* FCVTNS w s */
-  { 0x1e210003, list_S, 50, 1, fpcr_set0, 16 }, /* FCVTNU w s */
-  { 0x1e240003, list_S, 50, 1, fpcr_set0, 16 }, /* FCVTAS w s */
-  { 0x1e250003, list_S, 50, 1, fpcr_set0, 16 }, /* FCVTAU w s */
-  { 0x1e280003, list_S, 50, 1, fpcr_set0, 16 }, /* FCVTPS w s */
-  { 0x1e290003, list_S, 50, 1, fpcr_set0, 16 }, /* FCVTPU w s */
-  { 0x1e300003, list_S, 50, 1, fpcr_set0, 16 }, /* FCVTMS w s */
-  { 0x1e310003, list_S, 50, 1, fpcr_set0, 16 }, /* FCVTMU w s */
-  { 0x1e380003, list_S, 50, 1, fpcr_set0, 16 }, /* FCVTZS w s */
-  { 0x1e390003, list_S, 50, 1, fpcr_set0, 16 }, /* FCVTZU w s */
-  { 0x1e220003, list_I, 36, 1, fpcr_set0, 16 }, /* SCVTF_int s w */
-  { 0x1e230003, list_I, 36, 1, fpcr_set0, 16 }, /* UCVTF_int s w */
-  { 0x1e18fc03, list_S, 50, 1, fpcr_set0, 16 }, /* FCVTZS_fix w s #1 */
-  { 0x1e19fc03, list_S, 50, 1, fpcr_set0, 16 }, /* FCVTZU_fix w s #1 */
-  { 0x1e02fc03, list_I, 36, 1, fpcr_set0, 16 }, /* SCVTF_fix s w #1 */
-  { 0x1e03fc03, list_I, 36, 1, fpcr_set0, 16 }, /* UCVTF_fix s w #1 */
-  { 0x1e18c003, list_S, 50, 1, fpcr_set0, 16 }, /* FCVTZS_fix w s #16 */
-  { 0x1e19c003, list_S, 50, 1, fpcr_set0, 16 }, /* FCVTZU_fix w s #16 */
-  { 0x1e02c003, list_I, 36, 1, fpcr_set0, 16 }, /* SCVTF_fix s w #16 */
-  { 0x1e03c003, list_I, 36, 1, fpcr_set0, 16 }, /* UCVTF_fix s w #16 */
-  { 0x1e188003, list_S, 50, 1, fpcr_set0, 16 }, /* FCVTZS_fix w s #32 */
-  { 0x1e198003, list_S, 50, 1, fpcr_set0, 16 }, /* FCVTZU_fix w s #32 */
-  { 0x1e028003, list_I, 36, 1, fpcr_set0, 16 }, /* SCVTF_fix s w #32 */
-  { 0x1e038003, list_I, 36, 1, fpcr_set0, 16 }, /* UCVTF_fix s w #32 */
-  { 0x9e200003, list_S, 50, 1, fpcr_set0, 16 }, /* FCVTNS x s */
-  { 0x9e210003, list_S, 50, 1, fpcr_set0, 16 }, /* FCVTNU x s */
-  { 0x9e240003, list_S, 50, 1, fpcr_set0, 16 }, /* FCVTAS x s */
-  { 0x9e250003, list_S, 50, 1, fpcr_set0, 16 }, /* FCVTAU x s */
-  { 0x9e280003, list_S, 50, 1, fpcr_set0, 16 }, /* FCVTPS x s */
-  { 0x9e290003, list_S, 50, 1, fpcr_set0, 16 }, /* FCVTPU x s */
-  { 0x9e300003, list_S, 50, 1, fpcr_set0, 16 }, /* FCVTMS x s */
-  { 0x9e310003, list_S, 50, 1, fpcr_set0, 16 }, /* FCVTMU x s */
-  { 0x9e380003, list_S, 50, 1, fpcr_set0, 16 }, /* FCVTZS x s */
-  { 0x9e390003, list_S, 50, 1, fpcr_set0, 16 }, /* FCVTZU x s */
-  { 0x9e220003, list_I, 36, 1, fpcr_set0, 16 }, /* SCVTF_int s x */
-  { 0x9e230003, list_I, 36, 1, fpcr_set0, 16 }, /* UCVTF_int s x */
-  { 0x9e18fc03, list_S, 50, 1, fpcr_set0, 16 }, /* FCVTZS_fix x s #1 */
-  { 0x9e19fc03, list_S, 50, 1, fpcr_set0, 16 }, /* FCVTZU_fix x s #1 */
-  { 0x9e02fc03, list_I, 36, 1, fpcr_set0, 16 }, /* SCVTF_fix s x #1 */
-  { 0x9e03fc03, list_I, 36, 1, fpcr_set0, 16 }, /* UCVTF_fix s x #1 */
-  { 0x9e188003, list_S, 50, 1, fpcr_set0, 16 }, /* FCVTZS_fix x s #32 */
-  { 0x9e198003, list_S, 50, 1, fpcr_set0, 16 }, /* FCVTZU_fix x s #32 */
-  { 0x9e028003, list_I, 36, 1, fpcr_set0, 16 }, /* SCVTF_fix s x #32 */
-  { 0x9e038003, list_I, 36, 1, fpcr_set0, 16 }, /* UCVTF_fix s x #32 */
-  { 0x9e180003, list_S, 50, 1, fpcr_set0, 16 }, /* FCVTZS_fix x s #64 */
-  { 0x9e190003, list_S, 50, 1, fpcr_set0, 16 }, /* FCVTZU_fix x s #64 */
-  { 0x9e020003, list_I, 36, 1, fpcr_set0, 16 }, /* SCVTF_fix s x #64 */
-  { 0x9e030003, list_I, 36, 1, fpcr_set0, 16 }, /* UCVTF_fix s x #64 */
-  { 0x1e604003, list_D, 54, 1, fpcr_set2, 1 }, /* FMOV_reg d */
-  { 0x1e60c003, list_D, 54, 1, fpcr_set2, 1 }, /* FABS d */
-  { 0x1e614003, list_D, 54, 1, fpcr_set2, 1 }, /* FNEG d */
-  { 0x1e61c003, list_D, 54, 1, fpcr_set0, 16 }, /* FSQRT d */
-  { 0x1e644003, list_D, 54, 1, fpcr_set0, 16 }, /* FRINTN d */
-  { 0x1e64c003, list_D, 54, 1, fpcr_set0, 16 }, /* FRINTP d */
-  { 0x1e654003, list_D, 54, 1, fpcr_set0, 16 }, /* FRINTM d */
-  { 0x1e65c003, list_D, 54, 1, fpcr_set0, 16 }, /* FRINTZ d */
-  { 0x1e664003, list_D, 54, 1, fpcr_set0, 16 }, /* FRINTA d */
-  { 0x1e674003, list_D, 54, 1, fpcr_set0, 16 }, /* FRINTX d */
-  { 0x1e67c003, list_D, 54, 1, fpcr_set0, 16 }, /* FRINTI d */
-  { 0x1e602008, list_D, 54, 1, fpcr_set0, 16 }, /* FCMP_zero d */
-  { 0x1e602018, list_D, 54, 1, fpcr_set0, 16 }, /* FCMPE_zero d */
-  { 0x5ee1d803, list_D, 54, 1, fpcr_set0, 16 }, /* FRECPE_scalar d */
-  { 0x7ee1d803, list_D, 54, 1, fpcr_set0, 16 }, /* FRSQRTE_scalar d */
-  { 0x5ee1f803, list_D, 54, 1, fpcr_set0, 16 }, /* FRECPX d */
-  { 0x1e610803, list_D, 54, 2, fpcr_set0, 16 }, /* FMUL d */
-  { 0x1e611803, list_D, 54, 2, fpcr_set0, 16 }, /* FDIV d */
-  { 0x1e612803, list_D, 54, 2, fpcr_set0, 16 }, /* FADD d */
-  { 0x1e613803, list_D, 54, 2, fpcr_set0, 16 }, /* FSUB d */
-  { 0x1e614803, list_D, 54, 2, fpcr_set0, 16 }, /* FMAX d */
-  { 0x1e615803, list_D, 54, 2, fpcr_set0, 16 }, /* FMIN d */
-  { 0x1e616803, list_D, 54, 2, fpcr_set0, 16 }, /* FMAXNM d */
-  { 0x1e617803, list_D, 54, 2, fpcr_set0, 16 }, /* FMINNM d */
-  { 0x1e618803, list_D, 54, 2, fpcr_set0, 16 }, /* FNMUL d */
-  { 0x1e612000, list_D, 54, 2, fpcr_set0, 16 }, /* FCMP d */
-  { 0x1e612010, list_D, 54, 2, fpcr_set0, 16 }, /* FCMPE d */
-  { 0x5e61fc03, list_D, 54, 2, fpcr_set0, 16 }, /* FRECPS_scalar d */
-  { 0x5ee1fc03, list_D, 54, 2, fpcr_set0, 16 }, /* FRSQRTS_scalar d */
-  { 0x1e610405, list_D, 54, 2, fpcr_set0, 16 }, /* FCCMP d eq */
-  { 0x1e61a41a, list_D, 54, 2, fpcr_set0, 16 }, /* FCCMPE d ge */
-  { 0x1e611c03, list_D, 54, 2, fpcr_set2, 1 }, /* FCSEL d ne */
-  { 0x1f410803, list_D, 54, 3, fpcr_set0, 16 }, /* FMADD d */
-  { 0x1f418803, list_D, 54, 3, fpcr_set0, 16 }, /* FMSUB d */
-  { 0x1f610803, list_D, 54, 3, fpcr_set0, 16 }, /* FNMADD d */
-  { 0x1f618803, list_D, 54, 3, fpcr_set0, 16 }, /* FNMSUB d */
-  { 0x1e612803, list_DC, 32, 2, fpcr_set0, 16 }, /* FADD d cancelling */
-  { 0x1e613803, list_DC, 32, 2, fpcr_set0, 16 }, /* FSUB d cancelling */
-  { 0x1f410803, list_DC, 32, 3, fpcr_set0, 16 }, /* FMADD d cancelling */
-  { 0x1f418803, list_DC, 32, 3, fpcr_set0, 16 }, /* FMSUB d cancelling */
-  { 0x1f610803, list_DC, 32, 3, fpcr_set0, 16 }, /* FNMADD d cancelling */
-  { 0x1f618803, list_DC, 32, 3, fpcr_set0, 16 }, /* FNMSUB d cancelling */
-  { 0x5e61fc03, list_DC, 32, 2, fpcr_set0, 16 }, /* FRECPS_scalar d cancelling */
-  { 0x5ee1fc03, list_DC, 32, 2, fpcr_set0, 16 }, /* FRSQRTS_scalar d cancelling */
-  { 0x1e601003, list_D, 54, 1, fpcr_set2, 1 }, /* FMOV_imm d #0 */
-  { 0x1e6e1003, list_D, 54, 1, fpcr_set2, 1 }, /* FMOV_imm d #112 */
-  { 0x1e6ff003, list_D, 54, 1, fpcr_set2, 1 }, /* FMOV_imm d #127 */
-  { 0x1e701003, list_D, 54, 1, fpcr_set2, 1 }, /* FMOV_imm d #128 */
-  { 0x1e679003, list_D, 54, 1, fpcr_set2, 1 }, /* FMOV_imm d #60 */
-  { 0x1e78b003, list_D, 54, 1, fpcr_set2, 1 }, /* FMOV_imm d #197 */
-  { 0x1e63f003, list_D, 54, 1, fpcr_set2, 1 }, /* FMOV_imm d #31 */
-  { 0x1e7ff003, list_D, 54, 1, fpcr_set2, 1 }, /* FMOV_imm d #255 */
-  { 0x1e600003, list_D, 54, 1, fpcr_set0, 16 }, /* FCVTNS w d */
-  { 0x1e610003, list_D, 54, 1, fpcr_set0, 16 }, /* FCVTNU w d */
-  { 0x1e640003, list_D, 54, 1, fpcr_set0, 16 }, /* FCVTAS w d */
-  { 0x1e650003, list_D, 54, 1, fpcr_set0, 16 }, /* FCVTAU w d */
-  { 0x1e680003, list_D, 54, 1, fpcr_set0, 16 }, /* FCVTPS w d */
-  { 0x1e690003, list_D, 54, 1, fpcr_set0, 16 }, /* FCVTPU w d */
-  { 0x1e700003, list_D, 54, 1, fpcr_set0, 16 }, /* FCVTMS w d */
-  { 0x1e710003, list_D, 54, 1, fpcr_set0, 16 }, /* FCVTMU w d */
-  { 0x1e780003, list_D, 54, 1, fpcr_set0, 16 }, /* FCVTZS w d */
-  { 0x1e790003, list_D, 54, 1, fpcr_set0, 16 }, /* FCVTZU w d */
-  { 0x1e620003, list_I, 36, 1, fpcr_set0, 16 }, /* SCVTF_int d w */
-  { 0x1e630003, list_I, 36, 1, fpcr_set0, 16 }, /* UCVTF_int d w */
-  { 0x1e58fc03, list_D, 54, 1, fpcr_set0, 16 }, /* FCVTZS_fix w d #1 */
-  { 0x1e59fc03, list_D, 54, 1, fpcr_set0, 16 }, /* FCVTZU_fix w d #1 */
-  { 0x1e42fc03, list_I, 36, 1, fpcr_set0, 16 }, /* SCVTF_fix d w #1 */
-  { 0x1e43fc03, list_I, 36, 1, fpcr_set0, 16 }, /* UCVTF_fix d w #1 */
-  { 0x1e58c003, list_D, 54, 1, fpcr_set0, 16 }, /* FCVTZS_fix w d #16 */
-  { 0x1e59c003, list_D, 54, 1, fpcr_set0, 16 }, /* FCVTZU_fix w d #16 */
-  { 0x1e42c003, list_I, 36, 1, fpcr_set0, 16 }, /* SCVTF_fix d w #16 */
-  { 0x1e43c003, list_I, 36, 1, fpcr_set0, 16 }, /* UCVTF_fix d w #16 */
-  { 0x1e588003, list_D, 54, 1, fpcr_set0, 16 }, /* FCVTZS_fix w d #32 */
-  { 0x1e598003, list_D, 54, 1, fpcr_set0, 16 }, /* FCVTZU_fix w d #32 */
-  { 0x1e428003, list_I, 36, 1, fpcr_set0, 16 }, /* SCVTF_fix d w #32 */
-  { 0x1e438003, list_I, 36, 1, fpcr_set0, 16 }, /* UCVTF_fix d w #32 */
-  { 0x9e600003, list_D, 54, 1, fpcr_set0, 16 }, /* FCVTNS x d */
-  { 0x9e610003, list_D, 54, 1, fpcr_set0, 16 }, /* FCVTNU x d */
-  { 0x9e640003, list_D, 54, 1, fpcr_set0, 16 }, /* FCVTAS x d */
-  { 0x9e650003, list_D, 54, 1, fpcr_set0, 16 }, /* FCVTAU x d */
-  { 0x9e680003, list_D, 54, 1, fpcr_set0, 16 }, /* FCVTPS x d */
-  { 0x9e690003, list_D, 54, 1, fpcr_set0, 16 }, /* FCVTPU x d */
-  { 0x9e700003, list_D, 54, 1, fpcr_set0, 16 }, /* FCVTMS x d */
-  { 0x9e710003, list_D, 54, 1, fpcr_set0, 16 }, /* FCVTMU x d */
-  { 0x9e780003, list_D, 54, 1, fpcr_set0, 16 }, /* FCVTZS x d */
-  { 0x9e790003, list_D, 54, 1, fpcr_set0, 16 }, /* FCVTZU x d */
-  { 0x9e620003, list_I, 36, 1, fpcr_set0, 16 }, /* SCVTF_int d x */
-  { 0x9e630003, list_I, 36, 1, fpcr_set0, 16 }, /* UCVTF_int d x */
-  { 0x9e58fc03, list_D, 54, 1, fpcr_set0, 16 }, /* FCVTZS_fix x d #1 */
-  { 0x9e59fc03, list_D, 54, 1, fpcr_set0, 16 }, /* FCVTZU_fix x d #1 */
-  { 0x9e42fc03, list_I, 36, 1, fpcr_set0, 16 }, /* SCVTF_fix d x #1 */
-  { 0x9e43fc03, list_I, 36, 1, fpcr_set0, 16 }, /* UCVTF_fix d x #1 */
-  { 0x9e588003, list_D, 54, 1, fpcr_set0, 16 }, /* FCVTZS_fix x d #32 */
-  { 0x9e598003, list_D, 54, 1, fpcr_set0, 16 }, /* FCVTZU_fix x d #32 */
-  { 0x9e428003, list_I, 36, 1, fpcr_set0, 16 }, /* SCVTF_fix d x #32 */
-  { 0x9e438003, list_I, 36, 1, fpcr_set0, 16 }, /* UCVTF_fix d x #32 */
-  { 0x9e580003, list_D, 54, 1, fpcr_set0, 16 }, /* FCVTZS_fix x d #64 */
-  { 0x9e590003, list_D, 54, 1, fpcr_set0, 16 }, /* FCVTZU_fix x d #64 */
-  { 0x9e420003, list_I, 36, 1, fpcr_set0, 16 }, /* SCVTF_fix d x #64 */
-  { 0x9e430003, list_I, 36, 1, fpcr_set0, 16 }, /* UCVTF_fix d x #64 */
-  { 0x1e22c003, list_S, 50, 1, fpcr_set1, 24 }, /* FCVT 0->1 */
-  { 0x1e23c003, list_S, 50, 1, fpcr_set1, 24 }, /* FCVT 0->3 */
-  { 0x1e624003, list_D, 54, 1, fpcr_set1, 24 }, /* FCVT 1->0 */
-  { 0x1e63c003, list_D, 54, 1, fpcr_set1, 24 }, /* FCVT 1->3 */
-  { 0x1ee24003, list_H, 32, 1, fpcr_set1, 24 }, /* FCVT 3->0 */
-  { 0x1ee2c003, list_H, 32, 1, fpcr_set1, 24 }, /* FCVT 3->1 */
-  { 0x1e260003, list_D, 54, 1, fpcr_set2, 1 }, /* FMOV w s */
-  { 0x1e270003, list_I, 36, 1, fpcr_set2, 1 }, /* FMOV s w */
-  { 0x9e660003, list_D, 54, 1, fpcr_set2, 1 }, /* FMOV x d */
-  { 0x9e670003, list_I, 36, 1, fpcr_set2, 1 }, /* FMOV d x */
-  { 0x9eae0063, list_I, 36, 1, fpcr_set2, 1 }, /* FMOV x v.d[1] */
-  { 0x9eaf0003, list_I, 36, 1, fpcr_set2, 1 }, /* FMOV v.d[1] x */
+  { 0x1e204003, list_S, 50, 1, fpcr_set2, 1, 0 }, /* FMOV_reg s */
+  { 0x1e20c003, list_S, 50, 1, fpcr_set2, 1, 0 }, /* FABS s */
+  { 0x1e214003, list_S, 50, 1, fpcr_set2, 1, 0 }, /* FNEG s */
+  { 0x1e21c003, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FSQRT s */
+  { 0x1e244003, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FRINTN s */
+  { 0x1e24c003, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FRINTP s */
+  { 0x1e254003, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FRINTM s */
+  { 0x1e25c003, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FRINTZ s */
+  { 0x1e264003, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FRINTA s */
+  { 0x1e274003, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FRINTX s */
+  { 0x1e27c003, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FRINTI s */
+  { 0x1e202008, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FCMP_zero s */
+  { 0x1e202018, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FCMPE_zero s */
+  { 0x5ea1d803, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FRECPE_scalar s */
+  { 0x7ea1d803, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FRSQRTE_scalar s */
+  { 0x5ea1f803, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FRECPX s */
+  { 0x1e210803, list_S, 50, 2, fpcr_set0, 16, 0 }, /* FMUL s */
+  { 0x1e211803, list_S, 50, 2, fpcr_set0, 16, 0 }, /* FDIV s */
+  { 0x1e212803, list_S, 50, 2, fpcr_set0, 16, 0 }, /* FADD s */
+  { 0x1e213803, list_S, 50, 2, fpcr_set0, 16, 0 }, /* FSUB s */
+  { 0x1e214803, list_S, 50, 2, fpcr_set0, 16, 0 }, /* FMAX s */
+  { 0x1e215803, list_S, 50, 2, fpcr_set0, 16, 0 }, /* FMIN s */
+  { 0x1e216803, list_S, 50, 2, fpcr_set0, 16, 0 }, /* FMAXNM s */
+  { 0x1e217803, list_S, 50, 2, fpcr_set0, 16, 0 }, /* FMINNM s */
+  { 0x1e218803, list_S, 50, 2, fpcr_set0, 16, 0 }, /* FNMUL s */
+  { 0x1e212000, list_S, 50, 2, fpcr_set0, 16, 0 }, /* FCMP s */
+  { 0x1e212010, list_S, 50, 2, fpcr_set0, 16, 0 }, /* FCMPE s */
+  { 0x5e21fc03, list_S, 50, 2, fpcr_set0, 16, 0 }, /* FRECPS_scalar s */
+  { 0x5ea1fc03, list_S, 50, 2, fpcr_set0, 16, 0 }, /* FRSQRTS_scalar s */
+  { 0x1e210405, list_S, 50, 2, fpcr_set0, 16, 0 }, /* FCCMP s eq */
+  { 0x1e21a41a, list_S, 50, 2, fpcr_set0, 16, 0 }, /* FCCMPE s ge */
+  { 0x1e211c03, list_S, 50, 2, fpcr_set2, 1, 0 }, /* FCSEL s ne */
+  { 0x1f010803, list_S, 50, 3, fpcr_set0, 16, 0 }, /* FMADD s */
+  { 0x1f018803, list_S, 50, 3, fpcr_set0, 16, 0 }, /* FMSUB s */
+  { 0x1f210803, list_S, 50, 3, fpcr_set0, 16, 0 }, /* FNMADD s */
+  { 0x1f218803, list_S, 50, 3, fpcr_set0, 16, 0 }, /* FNMSUB s */
+  { 0x1e212803, list_SC, 32, 2, fpcr_set0, 16, 0 }, /* FADD s cancelling */
+  { 0x1e213803, list_SC, 32, 2, fpcr_set0, 16, 0 }, /* FSUB s cancelling */
+  { 0x1f010803, list_SC, 32, 3, fpcr_set0, 16, 0 }, /* FMADD s cancelling */
+  { 0x1f018803, list_SC, 32, 3, fpcr_set0, 16, 0 }, /* FMSUB s cancelling */
+  { 0x1f210803, list_SC, 32, 3, fpcr_set0, 16, 0 }, /* FNMADD s cancelling */
+  { 0x1f218803, list_SC, 32, 3, fpcr_set0, 16, 0 }, /* FNMSUB s cancelling */
+  { 0x5e21fc03, list_SC, 32, 2, fpcr_set0, 16, 0 }, /* FRECPS_scalar s cancelling */
+  { 0x5ea1fc03, list_SC, 32, 2, fpcr_set0, 16, 0 }, /* FRSQRTS_scalar s cancelling */
+  { 0x1e201003, list_S, 50, 1, fpcr_set2, 1, 0 }, /* FMOV_imm s #0 */
+  { 0x1e2e1003, list_S, 50, 1, fpcr_set2, 1, 0 }, /* FMOV_imm s #112 */
+  { 0x1e2ff003, list_S, 50, 1, fpcr_set2, 1, 0 }, /* FMOV_imm s #127 */
+  { 0x1e301003, list_S, 50, 1, fpcr_set2, 1, 0 }, /* FMOV_imm s #128 */
+  { 0x1e279003, list_S, 50, 1, fpcr_set2, 1, 0 }, /* FMOV_imm s #60 */
+  { 0x1e38b003, list_S, 50, 1, fpcr_set2, 1, 0 }, /* FMOV_imm s #197 */
+  { 0x1e23f003, list_S, 50, 1, fpcr_set2, 1, 0 }, /* FMOV_imm s #31 */
+  { 0x1e3ff003, list_S, 50, 1, fpcr_set2, 1, 0 }, /* FMOV_imm s #255 */
+  { 0x1e200003, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FCVTNS w s */
+  { 0x1e210003, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FCVTNU w s */
+  { 0x1e240003, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FCVTAS w s */
+  { 0x1e250003, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FCVTAU w s */
+  { 0x1e280003, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FCVTPS w s */
+  { 0x1e290003, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FCVTPU w s */
+  { 0x1e300003, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FCVTMS w s */
+  { 0x1e310003, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FCVTMU w s */
+  { 0x1e380003, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FCVTZS w s */
+  { 0x1e390003, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FCVTZU w s */
+  { 0x1e220003, list_I, 36, 1, fpcr_set0, 16, 0 }, /* SCVTF_int s w */
+  { 0x1e230003, list_I, 36, 1, fpcr_set0, 16, 0 }, /* UCVTF_int s w */
+  { 0x1e18fc03, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FCVTZS_fix w s #1 */
+  { 0x1e19fc03, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FCVTZU_fix w s #1 */
+  { 0x1e02fc03, list_I, 36, 1, fpcr_set0, 16, 0 }, /* SCVTF_fix s w #1 */
+  { 0x1e03fc03, list_I, 36, 1, fpcr_set0, 16, 0 }, /* UCVTF_fix s w #1 */
+  { 0x1e18c003, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FCVTZS_fix w s #16 */
+  { 0x1e19c003, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FCVTZU_fix w s #16 */
+  { 0x1e02c003, list_I, 36, 1, fpcr_set0, 16, 0 }, /* SCVTF_fix s w #16 */
+  { 0x1e03c003, list_I, 36, 1, fpcr_set0, 16, 0 }, /* UCVTF_fix s w #16 */
+  { 0x1e188003, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FCVTZS_fix w s #32 */
+  { 0x1e198003, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FCVTZU_fix w s #32 */
+  { 0x1e028003, list_I, 36, 1, fpcr_set0, 16, 0 }, /* SCVTF_fix s w #32 */
+  { 0x1e038003, list_I, 36, 1, fpcr_set0, 16, 0 }, /* UCVTF_fix s w #32 */
+  { 0x9e200003, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FCVTNS x s */
+  { 0x9e210003, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FCVTNU x s */
+  { 0x9e240003, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FCVTAS x s */
+  { 0x9e250003, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FCVTAU x s */
+  { 0x9e280003, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FCVTPS x s */
+  { 0x9e290003, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FCVTPU x s */
+  { 0x9e300003, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FCVTMS x s */
+  { 0x9e310003, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FCVTMU x s */
+  { 0x9e380003, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FCVTZS x s */
+  { 0x9e390003, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FCVTZU x s */
+  { 0x9e220003, list_I, 36, 1, fpcr_set0, 16, 0 }, /* SCVTF_int s x */
+  { 0x9e230003, list_I, 36, 1, fpcr_set0, 16, 0 }, /* UCVTF_int s x */
+  { 0x9e18fc03, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FCVTZS_fix x s #1 */
+  { 0x9e19fc03, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FCVTZU_fix x s #1 */
+  { 0x9e02fc03, list_I, 36, 1, fpcr_set0, 16, 0 }, /* SCVTF_fix s x #1 */
+  { 0x9e03fc03, list_I, 36, 1, fpcr_set0, 16, 0 }, /* UCVTF_fix s x #1 */
+  { 0x9e188003, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FCVTZS_fix x s #32 */
+  { 0x9e198003, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FCVTZU_fix x s #32 */
+  { 0x9e028003, list_I, 36, 1, fpcr_set0, 16, 0 }, /* SCVTF_fix s x #32 */
+  { 0x9e038003, list_I, 36, 1, fpcr_set0, 16, 0 }, /* UCVTF_fix s x #32 */
+  { 0x9e180003, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FCVTZS_fix x s #64 */
+  { 0x9e190003, list_S, 50, 1, fpcr_set0, 16, 0 }, /* FCVTZU_fix x s #64 */
+  { 0x9e020003, list_I, 36, 1, fpcr_set0, 16, 0 }, /* SCVTF_fix s x #64 */
+  { 0x9e030003, list_I, 36, 1, fpcr_set0, 16, 0 }, /* UCVTF_fix s x #64 */
+  { 0x1e604003, list_D, 54, 1, fpcr_set2, 1, 0 }, /* FMOV_reg d */
+  { 0x1e60c003, list_D, 54, 1, fpcr_set2, 1, 0 }, /* FABS d */
+  { 0x1e614003, list_D, 54, 1, fpcr_set2, 1, 0 }, /* FNEG d */
+  { 0x1e61c003, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FSQRT d */
+  { 0x1e644003, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FRINTN d */
+  { 0x1e64c003, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FRINTP d */
+  { 0x1e654003, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FRINTM d */
+  { 0x1e65c003, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FRINTZ d */
+  { 0x1e664003, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FRINTA d */
+  { 0x1e674003, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FRINTX d */
+  { 0x1e67c003, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FRINTI d */
+  { 0x1e602008, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FCMP_zero d */
+  { 0x1e602018, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FCMPE_zero d */
+  { 0x5ee1d803, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FRECPE_scalar d */
+  { 0x7ee1d803, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FRSQRTE_scalar d */
+  { 0x5ee1f803, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FRECPX d */
+  { 0x1e610803, list_D, 54, 2, fpcr_set0, 16, 0 }, /* FMUL d */
+  { 0x1e611803, list_D, 54, 2, fpcr_set0, 16, 0 }, /* FDIV d */
+  { 0x1e612803, list_D, 54, 2, fpcr_set0, 16, 0 }, /* FADD d */
+  { 0x1e613803, list_D, 54, 2, fpcr_set0, 16, 0 }, /* FSUB d */
+  { 0x1e614803, list_D, 54, 2, fpcr_set0, 16, 0 }, /* FMAX d */
+  { 0x1e615803, list_D, 54, 2, fpcr_set0, 16, 0 }, /* FMIN d */
+  { 0x1e616803, list_D, 54, 2, fpcr_set0, 16, 0 }, /* FMAXNM d */
+  { 0x1e617803, list_D, 54, 2, fpcr_set0, 16, 0 }, /* FMINNM d */
+  { 0x1e618803, list_D, 54, 2, fpcr_set0, 16, 0 }, /* FNMUL d */
+  { 0x1e612000, list_D, 54, 2, fpcr_set0, 16, 0 }, /* FCMP d */
+  { 0x1e612010, list_D, 54, 2, fpcr_set0, 16, 0 }, /* FCMPE d */
+  { 0x5e61fc03, list_D, 54, 2, fpcr_set0, 16, 0 }, /* FRECPS_scalar d */
+  { 0x5ee1fc03, list_D, 54, 2, fpcr_set0, 16, 0 }, /* FRSQRTS_scalar d */
+  { 0x1e610405, list_D, 54, 2, fpcr_set0, 16, 0 }, /* FCCMP d eq */
+  { 0x1e61a41a, list_D, 54, 2, fpcr_set0, 16, 0 }, /* FCCMPE d ge */
+  { 0x1e611c03, list_D, 54, 2, fpcr_set2, 1, 0 }, /* FCSEL d ne */
+  { 0x1f410803, list_D, 54, 3, fpcr_set0, 16, 0 }, /* FMADD d */
+  { 0x1f418803, list_D, 54, 3, fpcr_set0, 16, 0 }, /* FMSUB d */
+  { 0x1f610803, list_D, 54, 3, fpcr_set0, 16, 0 }, /* FNMADD d */
+  { 0x1f618803, list_D, 54, 3, fpcr_set0, 16, 0 }, /* FNMSUB d */
+  { 0x1e612803, list_DC, 32, 2, fpcr_set0, 16, 0 }, /* FADD d cancelling */
+  { 0x1e613803, list_DC, 32, 2, fpcr_set0, 16, 0 }, /* FSUB d cancelling */
+  { 0x1f410803, list_DC, 32, 3, fpcr_set0, 16, 0 }, /* FMADD d cancelling */
+  { 0x1f418803, list_DC, 32, 3, fpcr_set0, 16, 0 }, /* FMSUB d cancelling */
+  { 0x1f610803, list_DC, 32, 3, fpcr_set0, 16, 0 }, /* FNMADD d cancelling */
+  { 0x1f618803, list_DC, 32, 3, fpcr_set0, 16, 0 }, /* FNMSUB d cancelling */
+  { 0x5e61fc03, list_DC, 32, 2, fpcr_set0, 16, 0 }, /* FRECPS_scalar d cancelling */
+  { 0x5ee1fc03, list_DC, 32, 2, fpcr_set0, 16, 0 }, /* FRSQRTS_scalar d cancelling */
+  { 0x1e601003, list_D, 54, 1, fpcr_set2, 1, 0 }, /* FMOV_imm d #0 */
+  { 0x1e6e1003, list_D, 54, 1, fpcr_set2, 1, 0 }, /* FMOV_imm d #112 */
+  { 0x1e6ff003, list_D, 54, 1, fpcr_set2, 1, 0 }, /* FMOV_imm d #127 */
+  { 0x1e701003, list_D, 54, 1, fpcr_set2, 1, 0 }, /* FMOV_imm d #128 */
+  { 0x1e679003, list_D, 54, 1, fpcr_set2, 1, 0 }, /* FMOV_imm d #60 */
+  { 0x1e78b003, list_D, 54, 1, fpcr_set2, 1, 0 }, /* FMOV_imm d #197 */
+  { 0x1e63f003, list_D, 54, 1, fpcr_set2, 1, 0 }, /* FMOV_imm d #31 */
+  { 0x1e7ff003, list_D, 54, 1, fpcr_set2, 1, 0 }, /* FMOV_imm d #255 */
+  { 0x1e600003, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FCVTNS w d */
+  { 0x1e610003, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FCVTNU w d */
+  { 0x1e640003, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FCVTAS w d */
+  { 0x1e650003, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FCVTAU w d */
+  { 0x1e680003, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FCVTPS w d */
+  { 0x1e690003, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FCVTPU w d */
+  { 0x1e700003, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FCVTMS w d */
+  { 0x1e710003, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FCVTMU w d */
+  { 0x1e780003, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FCVTZS w d */
+  { 0x1e790003, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FCVTZU w d */
+  { 0x1e620003, list_I, 36, 1, fpcr_set0, 16, 0 }, /* SCVTF_int d w */
+  { 0x1e630003, list_I, 36, 1, fpcr_set0, 16, 0 }, /* UCVTF_int d w */
+  { 0x1e58fc03, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FCVTZS_fix w d #1 */
+  { 0x1e59fc03, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FCVTZU_fix w d #1 */
+  { 0x1e42fc03, list_I, 36, 1, fpcr_set0, 16, 0 }, /* SCVTF_fix d w #1 */
+  { 0x1e43fc03, list_I, 36, 1, fpcr_set0, 16, 0 }, /* UCVTF_fix d w #1 */
+  { 0x1e58c003, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FCVTZS_fix w d #16 */
+  { 0x1e59c003, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FCVTZU_fix w d #16 */
+  { 0x1e42c003, list_I, 36, 1, fpcr_set0, 16, 0 }, /* SCVTF_fix d w #16 */
+  { 0x1e43c003, list_I, 36, 1, fpcr_set0, 16, 0 }, /* UCVTF_fix d w #16 */
+  { 0x1e588003, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FCVTZS_fix w d #32 */
+  { 0x1e598003, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FCVTZU_fix w d #32 */
+  { 0x1e428003, list_I, 36, 1, fpcr_set0, 16, 0 }, /* SCVTF_fix d w #32 */
+  { 0x1e438003, list_I, 36, 1, fpcr_set0, 16, 0 }, /* UCVTF_fix d w #32 */
+  { 0x9e600003, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FCVTNS x d */
+  { 0x9e610003, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FCVTNU x d */
+  { 0x9e640003, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FCVTAS x d */
+  { 0x9e650003, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FCVTAU x d */
+  { 0x9e680003, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FCVTPS x d */
+  { 0x9e690003, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FCVTPU x d */
+  { 0x9e700003, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FCVTMS x d */
+  { 0x9e710003, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FCVTMU x d */
+  { 0x9e780003, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FCVTZS x d */
+  { 0x9e790003, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FCVTZU x d */
+  { 0x9e620003, list_I, 36, 1, fpcr_set0, 16, 0 }, /* SCVTF_int d x */
+  { 0x9e630003, list_I, 36, 1, fpcr_set0, 16, 0 }, /* UCVTF_int d x */
+  { 0x9e58fc03, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FCVTZS_fix x d #1 */
+  { 0x9e59fc03, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FCVTZU_fix x d #1 */
+  { 0x9e42fc03, list_I, 36, 1, fpcr_set0, 16, 0 }, /* SCVTF_fix d x #1 */
+  { 0x9e43fc03, list_I, 36, 1, fpcr_set0, 16, 0 }, /* UCVTF_fix d x #1 */
+  { 0x9e588003, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FCVTZS_fix x d #32 */
+  { 0x9e598003, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FCVTZU_fix x d #32 */
+  { 0x9e428003, list_I, 36, 1, fpcr_set0, 16, 0 }, /* SCVTF_fix d x #32 */
+  { 0x9e438003, list_I, 36, 1, fpcr_set0, 16, 0 }, /* UCVTF_fix d x #32 */
+  { 0x9e580003, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FCVTZS_fix x d #64 */
+  { 0x9e590003, list_D, 54, 1, fpcr_set0, 16, 0 }, /* FCVTZU_fix x d #64 */
+  { 0x9e420003, list_I, 36, 1, fpcr_set0, 16, 0 }, /* SCVTF_fix d x #64 */
+  { 0x9e430003, list_I, 36, 1, fpcr_set0, 16, 0 }, /* UCVTF_fix d x #64 */
+  { 0x1e22c003, list_S, 50, 1, fpcr_set1, 24, 0 }, /* FCVT 0->1 */
+  { 0x1e23c003, list_S, 50, 1, fpcr_set1, 24, 0 }, /* FCVT 0->3 */
+  { 0x1e624003, list_D, 54, 1, fpcr_set1, 24, 0 }, /* FCVT 1->0 */
+  { 0x1e63c003, list_D, 54, 1, fpcr_set1, 24, 0 }, /* FCVT 1->3 */
+  { 0x1ee24003, list_H, 32, 1, fpcr_set1, 24, 0 }, /* FCVT 3->0 */
+  { 0x1ee2c003, list_H, 32, 1, fpcr_set1, 24, 0 }, /* FCVT 3->1 */
+  { 0x1e260003, list_D, 54, 1, fpcr_set2, 1, 0 }, /* FMOV w s */
+  { 0x1e270003, list_I, 36, 1, fpcr_set2, 1, 0 }, /* FMOV s w */
+  { 0x9e660003, list_D, 54, 1, fpcr_set2, 1, 0 }, /* FMOV x d */
+  { 0x9e670003, list_I, 36, 1, fpcr_set2, 1, 0 }, /* FMOV d x */
+  { 0x9eae0063, list_I, 36, 1, fpcr_set2, 1, 0 }, /* FMOV x v.d[1] */
+  { 0x9eaf0003, list_I, 36, 1, fpcr_set2, 1, 0 }, /* FMOV v.d[1] x */
+  { 0x4e21c403, list_S, 50, 2, fpcr_set3, 4, 32 }, /* FMAXNM_vec 4s */
+  { 0x4e21cc03, list_S, 50, 2, fpcr_set3, 4, 32 }, /* FMLA_vec 4s */
+  { 0x4e21d403, list_S, 50, 2, fpcr_set3, 4, 32 }, /* FADD_vec 4s */
+  { 0x4e21dc03, list_S, 50, 2, fpcr_set3, 4, 32 }, /* FMULX_vec 4s */
+  { 0x4e21e403, list_S, 50, 2, fpcr_set3, 4, 32 }, /* FCMEQ_vec 4s */
+  { 0x4e21f403, list_S, 50, 2, fpcr_set3, 4, 32 }, /* FMAX_vec 4s */
+  { 0x4e21fc03, list_S, 50, 2, fpcr_set3, 4, 32 }, /* FRECPS_vec 4s */
+  { 0x4ea1c403, list_S, 50, 2, fpcr_set3, 4, 32 }, /* FMINNM_vec 4s */
+  { 0x4ea1cc03, list_S, 50, 2, fpcr_set3, 4, 32 }, /* FMLS_vec 4s */
+  { 0x4ea1d403, list_S, 50, 2, fpcr_set3, 4, 32 }, /* FSUB_vec 4s */
+  { 0x4ea1f403, list_S, 50, 2, fpcr_set3, 4, 32 }, /* FMIN_vec 4s */
+  { 0x4ea1fc03, list_S, 50, 2, fpcr_set3, 4, 32 }, /* FRSQRTS_vec 4s */
+  { 0x6e21c403, list_S, 50, 2, fpcr_set3, 4, 32 }, /* FMAXNMP_vec 4s */
+  { 0x6e21d403, list_S, 50, 2, fpcr_set3, 4, 32 }, /* FADDP_vec 4s */
+  { 0x6e21dc03, list_S, 50, 2, fpcr_set3, 4, 32 }, /* FMUL_vec 4s */
+  { 0x6e21e403, list_S, 50, 2, fpcr_set3, 4, 32 }, /* FCMGE_vec 4s */
+  { 0x6e21ec03, list_S, 50, 2, fpcr_set3, 4, 32 }, /* FACGE_vec 4s */
+  { 0x6e21f403, list_S, 50, 2, fpcr_set3, 4, 32 }, /* FMAXP_vec 4s */
+  { 0x6e21fc03, list_S, 50, 2, fpcr_set3, 4, 32 }, /* FDIV_vec 4s */
+  { 0x6ea1c403, list_S, 50, 2, fpcr_set3, 4, 32 }, /* FMINNMP_vec 4s */
+  { 0x6ea1d403, list_S, 50, 2, fpcr_set3, 4, 32 }, /* FABD_vec 4s */
+  { 0x6ea1e403, list_S, 50, 2, fpcr_set3, 4, 32 }, /* FCMGT_vec 4s */
+  { 0x6ea1ec03, list_S, 50, 2, fpcr_set3, 4, 32 }, /* FACGT_vec 4s */
+  { 0x6ea1f403, list_S, 50, 2, fpcr_set3, 4, 32 }, /* FMINP_vec 4s */
+  { 0x4e218803, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FRINTN_vec 4s */
+  { 0x4e219803, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FRINTM_vec 4s */
+  { 0x4e21a803, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FCVTNS_vec 4s */
+  { 0x4e21b803, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FCVTMS_vec 4s */
+  { 0x4e21c803, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FCVTAS_vec 4s */
+  { 0x4e21d803, list_I, 36, 1, fpcr_set3, 4, 32 }, /* SCVTF_vec 4s */
+  { 0x4ea0c803, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FCMGT_zero_vec 4s */
+  { 0x4ea0d803, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FCMEQ_zero_vec 4s */
+  { 0x4ea0e803, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FCMLT_zero_vec 4s */
+  { 0x4ea0f803, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FABS_vec 4s */
+  { 0x4ea18803, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FRINTP_vec 4s */
+  { 0x4ea19803, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FRINTZ_vec 4s */
+  { 0x4ea1a803, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FCVTPS_vec 4s */
+  { 0x4ea1b803, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FCVTZS_vec 4s */
+  { 0x4ea1c803, list_I, 36, 1, fpcr_set3, 4, 32 }, /* URECPE_vec 4s */
+  { 0x4ea1d803, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FRECPE_vec 4s */
+  { 0x6e218803, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FRINTA_vec 4s */
+  { 0x6e219803, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FRINTX_vec 4s */
+  { 0x6e21a803, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FCVTNU_vec 4s */
+  { 0x6e21b803, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FCVTMU_vec 4s */
+  { 0x6e21c803, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FCVTAU_vec 4s */
+  { 0x6e21d803, list_I, 36, 1, fpcr_set3, 4, 32 }, /* UCVTF_vec 4s */
+  { 0x6ea0c803, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FCMGE_zero_vec 4s */
+  { 0x6ea0d803, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FCMLE_zero_vec 4s */
+  { 0x6ea0f803, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FNEG_vec 4s */
+  { 0x6ea19803, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FRINTI_vec 4s */
+  { 0x6ea1a803, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FCVTPU_vec 4s */
+  { 0x6ea1b803, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FCVTZU_vec 4s */
+  { 0x6ea1c803, list_I, 36, 1, fpcr_set3, 4, 32 }, /* URSQRTE_vec 4s */
+  { 0x6ea1d803, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FRSQRTE_vec 4s */
+  { 0x6ea1f803, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FSQRT_vec 4s */
+  { 0x5e21dc03, list_S, 50, 2, fpcr_set3, 4, 0 }, /* FMULX_scalar 4s */
+  { 0x5e21e403, list_S, 50, 2, fpcr_set3, 4, 0 }, /* FCMEQ_scalar 4s */
+  { 0x7e21e403, list_S, 50, 2, fpcr_set3, 4, 0 }, /* FCMGE_scalar 4s */
+  { 0x7e21ec03, list_S, 50, 2, fpcr_set3, 4, 0 }, /* FACGE_scalar 4s */
+  { 0x7ea1d403, list_S, 50, 2, fpcr_set3, 4, 0 }, /* FABD_scalar 4s */
+  { 0x7ea1e403, list_S, 50, 2, fpcr_set3, 4, 0 }, /* FCMGT_scalar 4s */
+  { 0x7ea1ec03, list_S, 50, 2, fpcr_set3, 4, 0 }, /* FACGT_scalar 4s */
+  { 0x5e21a803, list_S, 50, 1, fpcr_set3, 4, 0 }, /* FCVTNS_scalar 4s */
+  { 0x5e21b803, list_S, 50, 1, fpcr_set3, 4, 0 }, /* FCVTMS_scalar 4s */
+  { 0x5e21c803, list_S, 50, 1, fpcr_set3, 4, 0 }, /* FCVTAS_scalar 4s */
+  { 0x5e21d803, list_I, 36, 1, fpcr_set3, 4, 0 }, /* SCVTF_scalar 4s */
+  { 0x5ea0c803, list_S, 50, 1, fpcr_set3, 4, 0 }, /* FCMGT_zero_scalar 4s */
+  { 0x5ea0d803, list_S, 50, 1, fpcr_set3, 4, 0 }, /* FCMEQ_zero_scalar 4s */
+  { 0x5ea0e803, list_S, 50, 1, fpcr_set3, 4, 0 }, /* FCMLT_zero_scalar 4s */
+  { 0x5ea1a803, list_S, 50, 1, fpcr_set3, 4, 0 }, /* FCVTPS_scalar 4s */
+  { 0x5ea1b803, list_S, 50, 1, fpcr_set3, 4, 0 }, /* FCVTZS_scalar 4s */
+  { 0x7e21a803, list_S, 50, 1, fpcr_set3, 4, 0 }, /* FCVTNU_scalar 4s */
+  { 0x7e21b803, list_S, 50, 1, fpcr_set3, 4, 0 }, /* FCVTMU_scalar 4s */
+  { 0x7e21c803, list_S, 50, 1, fpcr_set3, 4, 0 }, /* FCVTAU_scalar 4s */
+  { 0x7e21d803, list_I, 36, 1, fpcr_set3, 4, 0 }, /* UCVTF_scalar 4s */
+  { 0x7ea0c803, list_S, 50, 1, fpcr_set3, 4, 0 }, /* FCMGE_zero_scalar 4s */
+  { 0x7ea0d803, list_S, 50, 1, fpcr_set3, 4, 0 }, /* FCMLE_zero_scalar 4s */
+  { 0x7ea1a803, list_S, 50, 1, fpcr_set3, 4, 0 }, /* FCVTPU_scalar 4s */
+  { 0x7ea1b803, list_S, 50, 1, fpcr_set3, 4, 0 }, /* FCVTZU_scalar 4s */
+  { 0x7e30c803, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FMAXNMP_scalar 4s */
+  { 0x7eb0c803, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FMINNMP_scalar 4s */
+  { 0x7e30d803, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FADDP_scalar 4s */
+  { 0x7e30f803, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FMAXP_scalar 4s */
+  { 0x7eb0f803, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FMINP_scalar 4s */
+  { 0x4f3fe403, list_I, 36, 1, fpcr_set3, 4, 32 }, /* SCVTF_fix_vec 4s #1 */
+  { 0x5f3fe403, list_I, 36, 1, fpcr_set3, 4, 0 }, /* SCVTF_fix_scalar 4s #1 */
+  { 0x4f20e403, list_I, 36, 1, fpcr_set3, 4, 32 }, /* SCVTF_fix_vec 4s #32 */
+  { 0x5f20e403, list_I, 36, 1, fpcr_set3, 4, 0 }, /* SCVTF_fix_scalar 4s #32 */
+  { 0x6f3fe403, list_I, 36, 1, fpcr_set3, 4, 32 }, /* UCVTF_fix_vec 4s #1 */
+  { 0x7f3fe403, list_I, 36, 1, fpcr_set3, 4, 0 }, /* UCVTF_fix_scalar 4s #1 */
+  { 0x6f20e403, list_I, 36, 1, fpcr_set3, 4, 32 }, /* UCVTF_fix_vec 4s #32 */
+  { 0x7f20e403, list_I, 36, 1, fpcr_set3, 4, 0 }, /* UCVTF_fix_scalar 4s #32 */
+  { 0x4f3ffc03, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FCVTZS_fix_vec 4s #1 */
+  { 0x5f3ffc03, list_S, 50, 1, fpcr_set3, 4, 0 }, /* FCVTZS_fix_scalar 4s #1 */
+  { 0x4f20fc03, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FCVTZS_fix_vec 4s #32 */
+  { 0x5f20fc03, list_S, 50, 1, fpcr_set3, 4, 0 }, /* FCVTZS_fix_scalar 4s #32 */
+  { 0x6f3ffc03, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FCVTZU_fix_vec 4s #1 */
+  { 0x7f3ffc03, list_S, 50, 1, fpcr_set3, 4, 0 }, /* FCVTZU_fix_scalar 4s #1 */
+  { 0x6f20fc03, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FCVTZU_fix_vec 4s #32 */
+  { 0x7f20fc03, list_S, 50, 1, fpcr_set3, 4, 0 }, /* FCVTZU_fix_scalar 4s #32 */
+  { 0x4e61c403, list_D, 54, 2, fpcr_set3, 4, 64 }, /* FMAXNM_vec 2d */
+  { 0x4e61cc03, list_D, 54, 2, fpcr_set3, 4, 64 }, /* FMLA_vec 2d */
+  { 0x4e61d403, list_D, 54, 2, fpcr_set3, 4, 64 }, /* FADD_vec 2d */
+  { 0x4e61dc03, list_D, 54, 2, fpcr_set3, 4, 64 }, /* FMULX_vec 2d */
+  { 0x4e61e403, list_D, 54, 2, fpcr_set3, 4, 64 }, /* FCMEQ_vec 2d */
+  { 0x4e61f403, list_D, 54, 2, fpcr_set3, 4, 64 }, /* FMAX_vec 2d */
+  { 0x4e61fc03, list_D, 54, 2, fpcr_set3, 4, 64 }, /* FRECPS_vec 2d */
+  { 0x4ee1c403, list_D, 54, 2, fpcr_set3, 4, 64 }, /* FMINNM_vec 2d */
+  { 0x4ee1cc03, list_D, 54, 2, fpcr_set3, 4, 64 }, /* FMLS_vec 2d */
+  { 0x4ee1d403, list_D, 54, 2, fpcr_set3, 4, 64 }, /* FSUB_vec 2d */
+  { 0x4ee1f403, list_D, 54, 2, fpcr_set3, 4, 64 }, /* FMIN_vec 2d */
+  { 0x4ee1fc03, list_D, 54, 2, fpcr_set3, 4, 64 }, /* FRSQRTS_vec 2d */
+  { 0x6e61c403, list_D, 54, 2, fpcr_set3, 4, 64 }, /* FMAXNMP_vec 2d */
+  { 0x6e61d403, list_D, 54, 2, fpcr_set3, 4, 64 }, /* FADDP_vec 2d */
+  { 0x6e61dc03, list_D, 54, 2, fpcr_set3, 4, 64 }, /* FMUL_vec 2d */
+  { 0x6e61e403, list_D, 54, 2, fpcr_set3, 4, 64 }, /* FCMGE_vec 2d */
+  { 0x6e61ec03, list_D, 54, 2, fpcr_set3, 4, 64 }, /* FACGE_vec 2d */
+  { 0x6e61f403, list_D, 54, 2, fpcr_set3, 4, 64 }, /* FMAXP_vec 2d */
+  { 0x6e61fc03, list_D, 54, 2, fpcr_set3, 4, 64 }, /* FDIV_vec 2d */
+  { 0x6ee1c403, list_D, 54, 2, fpcr_set3, 4, 64 }, /* FMINNMP_vec 2d */
+  { 0x6ee1d403, list_D, 54, 2, fpcr_set3, 4, 64 }, /* FABD_vec 2d */
+  { 0x6ee1e403, list_D, 54, 2, fpcr_set3, 4, 64 }, /* FCMGT_vec 2d */
+  { 0x6ee1ec03, list_D, 54, 2, fpcr_set3, 4, 64 }, /* FACGT_vec 2d */
+  { 0x6ee1f403, list_D, 54, 2, fpcr_set3, 4, 64 }, /* FMINP_vec 2d */
+  { 0x4e618803, list_D, 54, 1, fpcr_set3, 4, 64 }, /* FRINTN_vec 2d */
+  { 0x4e619803, list_D, 54, 1, fpcr_set3, 4, 64 }, /* FRINTM_vec 2d */
+  { 0x4e61a803, list_D, 54, 1, fpcr_set3, 4, 64 }, /* FCVTNS_vec 2d */
+  { 0x4e61b803, list_D, 54, 1, fpcr_set3, 4, 64 }, /* FCVTMS_vec 2d */
+  { 0x4e61c803, list_D, 54, 1, fpcr_set3, 4, 64 }, /* FCVTAS_vec 2d */
+  { 0x4e61d803, list_I, 36, 1, fpcr_set3, 4, 64 }, /* SCVTF_vec 2d */
+  { 0x4ee0c803, list_D, 54, 1, fpcr_set3, 4, 64 }, /* FCMGT_zero_vec 2d */
+  { 0x4ee0d803, list_D, 54, 1, fpcr_set3, 4, 64 }, /* FCMEQ_zero_vec 2d */
+  { 0x4ee0e803, list_D, 54, 1, fpcr_set3, 4, 64 }, /* FCMLT_zero_vec 2d */
+  { 0x4ee0f803, list_D, 54, 1, fpcr_set3, 4, 64 }, /* FABS_vec 2d */
+  { 0x4ee18803, list_D, 54, 1, fpcr_set3, 4, 64 }, /* FRINTP_vec 2d */
+  { 0x4ee19803, list_D, 54, 1, fpcr_set3, 4, 64 }, /* FRINTZ_vec 2d */
+  { 0x4ee1a803, list_D, 54, 1, fpcr_set3, 4, 64 }, /* FCVTPS_vec 2d */
+  { 0x4ee1b803, list_D, 54, 1, fpcr_set3, 4, 64 }, /* FCVTZS_vec 2d */
+  { 0x4ee1d803, list_D, 54, 1, fpcr_set3, 4, 64 }, /* FRECPE_vec 2d */
+  { 0x6e618803, list_D, 54, 1, fpcr_set3, 4, 64 }, /* FRINTA_vec 2d */
+  { 0x6e619803, list_D, 54, 1, fpcr_set3, 4, 64 }, /* FRINTX_vec 2d */
+  { 0x6e61a803, list_D, 54, 1, fpcr_set3, 4, 64 }, /* FCVTNU_vec 2d */
+  { 0x6e61b803, list_D, 54, 1, fpcr_set3, 4, 64 }, /* FCVTMU_vec 2d */
+  { 0x6e61c803, list_D, 54, 1, fpcr_set3, 4, 64 }, /* FCVTAU_vec 2d */
+  { 0x6e61d803, list_I, 36, 1, fpcr_set3, 4, 64 }, /* UCVTF_vec 2d */
+  { 0x6ee0c803, list_D, 54, 1, fpcr_set3, 4, 64 }, /* FCMGE_zero_vec 2d */
+  { 0x6ee0d803, list_D, 54, 1, fpcr_set3, 4, 64 }, /* FCMLE_zero_vec 2d */
+  { 0x6ee0f803, list_D, 54, 1, fpcr_set3, 4, 64 }, /* FNEG_vec 2d */
+  { 0x6ee19803, list_D, 54, 1, fpcr_set3, 4, 64 }, /* FRINTI_vec 2d */
+  { 0x6ee1a803, list_D, 54, 1, fpcr_set3, 4, 64 }, /* FCVTPU_vec 2d */
+  { 0x6ee1b803, list_D, 54, 1, fpcr_set3, 4, 64 }, /* FCVTZU_vec 2d */
+  { 0x6ee1d803, list_D, 54, 1, fpcr_set3, 4, 64 }, /* FRSQRTE_vec 2d */
+  { 0x6ee1f803, list_D, 54, 1, fpcr_set3, 4, 64 }, /* FSQRT_vec 2d */
+  { 0x5e61dc03, list_D, 54, 2, fpcr_set3, 4, 0 }, /* FMULX_scalar 2d */
+  { 0x5e61e403, list_D, 54, 2, fpcr_set3, 4, 0 }, /* FCMEQ_scalar 2d */
+  { 0x7e61e403, list_D, 54, 2, fpcr_set3, 4, 0 }, /* FCMGE_scalar 2d */
+  { 0x7e61ec03, list_D, 54, 2, fpcr_set3, 4, 0 }, /* FACGE_scalar 2d */
+  { 0x7ee1d403, list_D, 54, 2, fpcr_set3, 4, 0 }, /* FABD_scalar 2d */
+  { 0x7ee1e403, list_D, 54, 2, fpcr_set3, 4, 0 }, /* FCMGT_scalar 2d */
+  { 0x7ee1ec03, list_D, 54, 2, fpcr_set3, 4, 0 }, /* FACGT_scalar 2d */
+  { 0x5e61a803, list_D, 54, 1, fpcr_set3, 4, 0 }, /* FCVTNS_scalar 2d */
+  { 0x5e61b803, list_D, 54, 1, fpcr_set3, 4, 0 }, /* FCVTMS_scalar 2d */
+  { 0x5e61c803, list_D, 54, 1, fpcr_set3, 4, 0 }, /* FCVTAS_scalar 2d */
+  { 0x5e61d803, list_I, 36, 1, fpcr_set3, 4, 0 }, /* SCVTF_scalar 2d */
+  { 0x5ee0c803, list_D, 54, 1, fpcr_set3, 4, 0 }, /* FCMGT_zero_scalar 2d */
+  { 0x5ee0d803, list_D, 54, 1, fpcr_set3, 4, 0 }, /* FCMEQ_zero_scalar 2d */
+  { 0x5ee0e803, list_D, 54, 1, fpcr_set3, 4, 0 }, /* FCMLT_zero_scalar 2d */
+  { 0x5ee1a803, list_D, 54, 1, fpcr_set3, 4, 0 }, /* FCVTPS_scalar 2d */
+  { 0x5ee1b803, list_D, 54, 1, fpcr_set3, 4, 0 }, /* FCVTZS_scalar 2d */
+  { 0x7e61a803, list_D, 54, 1, fpcr_set3, 4, 0 }, /* FCVTNU_scalar 2d */
+  { 0x7e61b803, list_D, 54, 1, fpcr_set3, 4, 0 }, /* FCVTMU_scalar 2d */
+  { 0x7e61c803, list_D, 54, 1, fpcr_set3, 4, 0 }, /* FCVTAU_scalar 2d */
+  { 0x7e61d803, list_I, 36, 1, fpcr_set3, 4, 0 }, /* UCVTF_scalar 2d */
+  { 0x7ee0c803, list_D, 54, 1, fpcr_set3, 4, 0 }, /* FCMGE_zero_scalar 2d */
+  { 0x7ee0d803, list_D, 54, 1, fpcr_set3, 4, 0 }, /* FCMLE_zero_scalar 2d */
+  { 0x7ee1a803, list_D, 54, 1, fpcr_set3, 4, 0 }, /* FCVTPU_scalar 2d */
+  { 0x7ee1b803, list_D, 54, 1, fpcr_set3, 4, 0 }, /* FCVTZU_scalar 2d */
+  { 0x7e70c803, list_D, 54, 1, fpcr_set3, 4, 64 }, /* FMAXNMP_scalar 2d */
+  { 0x7ef0c803, list_D, 54, 1, fpcr_set3, 4, 64 }, /* FMINNMP_scalar 2d */
+  { 0x7e70d803, list_D, 54, 1, fpcr_set3, 4, 64 }, /* FADDP_scalar 2d */
+  { 0x7e70f803, list_D, 54, 1, fpcr_set3, 4, 64 }, /* FMAXP_scalar 2d */
+  { 0x7ef0f803, list_D, 54, 1, fpcr_set3, 4, 64 }, /* FMINP_scalar 2d */
+  { 0x4f7fe403, list_I, 36, 1, fpcr_set3, 4, 64 }, /* SCVTF_fix_vec 2d #1 */
+  { 0x5f7fe403, list_I, 36, 1, fpcr_set3, 4, 0 }, /* SCVTF_fix_scalar 2d #1 */
+  { 0x4f40e403, list_I, 36, 1, fpcr_set3, 4, 64 }, /* SCVTF_fix_vec 2d #64 */
+  { 0x5f40e403, list_I, 36, 1, fpcr_set3, 4, 0 }, /* SCVTF_fix_scalar 2d #64 */
+  { 0x6f7fe403, list_I, 36, 1, fpcr_set3, 4, 64 }, /* UCVTF_fix_vec 2d #1 */
+  { 0x7f7fe403, list_I, 36, 1, fpcr_set3, 4, 0 }, /* UCVTF_fix_scalar 2d #1 */
+  { 0x6f40e403, list_I, 36, 1, fpcr_set3, 4, 64 }, /* UCVTF_fix_vec 2d #64 */
+  { 0x7f40e403, list_I, 36, 1, fpcr_set3, 4, 0 }, /* UCVTF_fix_scalar 2d #64 */
+  { 0x4f7ffc03, list_D, 54, 1, fpcr_set3, 4, 64 }, /* FCVTZS_fix_vec 2d #1 */
+  { 0x5f7ffc03, list_D, 54, 1, fpcr_set3, 4, 0 }, /* FCVTZS_fix_scalar 2d #1 */
+  { 0x4f40fc03, list_D, 54, 1, fpcr_set3, 4, 64 }, /* FCVTZS_fix_vec 2d #64 */
+  { 0x5f40fc03, list_D, 54, 1, fpcr_set3, 4, 0 }, /* FCVTZS_fix_scalar 2d #64 */
+  { 0x6f7ffc03, list_D, 54, 1, fpcr_set3, 4, 64 }, /* FCVTZU_fix_vec 2d #1 */
+  { 0x7f7ffc03, list_D, 54, 1, fpcr_set3, 4, 0 }, /* FCVTZU_fix_scalar 2d #1 */
+  { 0x6f40fc03, list_D, 54, 1, fpcr_set3, 4, 64 }, /* FCVTZU_fix_vec 2d #64 */
+  { 0x7f40fc03, list_D, 54, 1, fpcr_set3, 4, 0 }, /* FCVTZU_fix_scalar 2d #64 */
+  { 0x0e21d403, list_S, 50, 2, fpcr_set3, 4, 32 }, /* FADD_vec 2s */
+  { 0x2e21d403, list_S, 50, 2, fpcr_set3, 4, 32 }, /* FADDP_vec 2s */
+  { 0x0e21cc03, list_S, 50, 2, fpcr_set3, 4, 32 }, /* FMLA_vec 2s */
+  { 0x2e21c403, list_S, 50, 2, fpcr_set3, 4, 32 }, /* FMAXNMP_vec 2s */
+  { 0x0ea1d803, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FRECPE_vec 2s */
+  { 0x2ea1b803, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FCVTZU_vec 2s */
+  { 0x2ea1c803, list_I, 36, 1, fpcr_set3, 4, 32 }, /* URSQRTE_vec 2s */
+  { 0x6e30c803, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FMAXNMV 4s */
+  { 0x6eb0c803, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FMINNMV 4s */
+  { 0x6e30f803, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FMAXV 4s */
+  { 0x6eb0f803, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FMINV 4s */
+  { 0x4fa11803, list_S, 50, 3, fpcr_set3, 4, 32 }, /* FMLA_elem s Q1 [3] */
+  { 0x5fa11803, list_S, 50, 3, fpcr_set3, 4, 32 }, /* FMLA_elem_scalar s [3] */
+  { 0x4fc11803, list_D, 54, 3, fpcr_set3, 4, 64 }, /* FMLA_elem d Q1 [1] */
+  { 0x5fc11803, list_D, 54, 3, fpcr_set3, 4, 64 }, /* FMLA_elem_scalar d [1] */
+  { 0x0fa15003, list_S, 50, 3, fpcr_set3, 4, 32 }, /* FMLS_elem s Q0 [1] */
+  { 0x5fa15003, list_S, 50, 3, fpcr_set3, 4, 32 }, /* FMLS_elem_scalar s [1] */
+  { 0x4fc15003, list_D, 54, 3, fpcr_set3, 4, 64 }, /* FMLS_elem d Q1 [0] */
+  { 0x5fc15003, list_D, 54, 3, fpcr_set3, 4, 64 }, /* FMLS_elem_scalar d [0] */
+  { 0x4f819803, list_S, 50, 3, fpcr_set3, 4, 32 }, /* FMUL_elem s Q1 [2] */
+  { 0x5f819803, list_S, 50, 3, fpcr_set3, 4, 32 }, /* FMUL_elem_scalar s [2] */
+  { 0x4fc19803, list_D, 54, 3, fpcr_set3, 4, 64 }, /* FMUL_elem d Q1 [1] */
+  { 0x5fc19803, list_D, 54, 3, fpcr_set3, 4, 64 }, /* FMUL_elem_scalar d [1] */
+  { 0x6f819003, list_S, 50, 3, fpcr_set3, 4, 32 }, /* FMULX_elem s Q1 [0] */
+  { 0x7f819003, list_S, 50, 3, fpcr_set3, 4, 32 }, /* FMULX_elem_scalar s [0] */
+  { 0x6fc19803, list_D, 54, 3, fpcr_set3, 4, 64 }, /* FMULX_elem d Q1 [1] */
+  { 0x7fc19803, list_D, 54, 3, fpcr_set3, 4, 64 }, /* FMULX_elem_scalar d [1] */
+  { 0x0e216803, list_S, 50, 1, fpcr_set4, 6, 32 }, /* FCVTN s->h Q0 */
+  { 0x0e616803, list_D, 54, 1, fpcr_set3, 4, 64 }, /* FCVTN d->s Q0 */
+  { 0x2e616803, list_D, 54, 1, fpcr_set3, 4, 64 }, /* FCVTXN d->s Q0 */
+  { 0x0e217803, list_H, 32, 1, fpcr_set4, 6, 16 }, /* FCVTL h->s Q0 */
+  { 0x0e617803, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FCVTL s->d Q0 */
+  { 0x4e216803, list_S, 50, 1, fpcr_set4, 6, 32 }, /* FCVTN s->h Q1 */
+  { 0x4e616803, list_D, 54, 1, fpcr_set3, 4, 64 }, /* FCVTN d->s Q1 */
+  { 0x6e616803, list_D, 54, 1, fpcr_set3, 4, 64 }, /* FCVTXN d->s Q1 */
+  { 0x4e217803, list_H, 32, 1, fpcr_set4, 6, 16 }, /* FCVTL h->s Q1 */
+  { 0x4e617803, list_S, 50, 1, fpcr_set3, 4, 32 }, /* FCVTL s->d Q1 */
+  { 0x7e616803, list_D, 54, 1, fpcr_set3, 4, 0 }, /* FCVTXN_scalar */
 };

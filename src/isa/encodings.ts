@@ -244,6 +244,71 @@ E('FRECPX', 'fp_dp1', '01 0 11110 1 sz:1 10000 11111 10 Vn:5 Vd:5', FP);
 E('FRECPS_scalar', 'fp_dp2', '01 0 11110 0 sz:1 1 Vm:5 11111 1 Vn:5 Vd:5', FP);
 E('FRSQRTS_scalar', 'fp_dp2', '01 0 11110 1 sz:1 1 Vm:5 11111 1 Vn:5 Vd:5', FP);
 
+// ---- Advanced SIMD floating point, single and double elements (Armv8.0; the FP16 forms are
+// FEAT_FP16). Vector forms: Q selects 64 or 128 bits; sz = 1 with Q = 0 is reserved. ----
+// Three same (C4.1.x): U, a (bit 23) and opcode select the operation (fp/elem.ts keys).
+const SIMD3: [string, string, string, string][] = [
+  ['FMAXNM', '0', '0', '11000'], ['FMLA', '0', '0', '11001'], ['FADD', '0', '0', '11010'], ['FMULX', '0', '0', '11011'],
+  ['FCMEQ', '0', '0', '11100'], ['FMAX', '0', '0', '11110'], ['FRECPS', '0', '0', '11111'],
+  ['FMINNM', '0', '1', '11000'], ['FMLS', '0', '1', '11001'], ['FSUB', '0', '1', '11010'], ['FMIN', '0', '1', '11110'],
+  ['FRSQRTS', '0', '1', '11111'],
+  ['FMAXNMP', '1', '0', '11000'], ['FADDP', '1', '0', '11010'], ['FMUL', '1', '0', '11011'], ['FCMGE', '1', '0', '11100'],
+  ['FACGE', '1', '0', '11101'], ['FMAXP', '1', '0', '11110'], ['FDIV', '1', '0', '11111'],
+  ['FMINNMP', '1', '1', '11000'], ['FABD', '1', '1', '11010'], ['FCMGT', '1', '1', '11100'], ['FACGT', '1', '1', '11101'],
+  ['FMINP', '1', '1', '11110'],
+];
+for (const [k, u, a, op] of SIMD3) {
+  E(`${k}_vec`, 'simd_fp', `0 Q:1 ${u} 01110 ${a} sz:1 1 Vm:5 ${op} 1 Vn:5 Vd:5`, { fp: true, handler: 'SIMD3_FP', pre: 'simd3' });
+}
+for (const [k, u, a, op] of SIMD3.filter(([k]) => ['FMULX', 'FCMEQ', 'FCMGE', 'FACGE', 'FABD', 'FCMGT', 'FACGT'].includes(k))) {
+  E(`${k}_scalar`, 'simd_fp', `01 ${u} 11110 ${a} sz:1 1 Vm:5 ${op} 1 Vn:5 Vd:5`, { fp: true, handler: 'SIMD3_FP_scalar', pre: 'simd3_scalar' });
+}
+// Two-register misc (C4.1.x)
+const SIMD2: [string, string, string, string][] = [
+  ['FRINTN', '0', '0', '11000'], ['FRINTM', '0', '0', '11001'], ['FCVTNS', '0', '0', '11010'], ['FCVTMS', '0', '0', '11011'],
+  ['FCVTAS', '0', '0', '11100'], ['SCVTF', '0', '0', '11101'],
+  ['FCMGT_zero', '0', '1', '01100'], ['FCMEQ_zero', '0', '1', '01101'], ['FCMLT_zero', '0', '1', '01110'], ['FABS', '0', '1', '01111'],
+  ['FRINTP', '0', '1', '11000'], ['FRINTZ', '0', '1', '11001'], ['FCVTPS', '0', '1', '11010'], ['FCVTZS', '0', '1', '11011'],
+  ['URECPE', '0', '1', '11100'], ['FRECPE', '0', '1', '11101'],
+  ['FRINTA', '1', '0', '11000'], ['FRINTX', '1', '0', '11001'], ['FCVTNU', '1', '0', '11010'], ['FCVTMU', '1', '0', '11011'],
+  ['FCVTAU', '1', '0', '11100'], ['UCVTF', '1', '0', '11101'],
+  ['FCMGE_zero', '1', '1', '01100'], ['FCMLE_zero', '1', '1', '01101'], ['FNEG', '1', '1', '01111'], ['FRINTI', '1', '1', '11001'],
+  ['FCVTPU', '1', '1', '11010'], ['FCVTZU', '1', '1', '11011'], ['URSQRTE', '1', '1', '11100'], ['FRSQRTE', '1', '1', '11101'],
+  ['FSQRT', '1', '1', '11111'],
+];
+for (const [k, u, a, op] of SIMD2) {
+  E(`${k}_vec`, 'simd_fp', `0 Q:1 ${u} 01110 ${a} sz:1 10000 ${op} 10 Vn:5 Vd:5`, { fp: true, handler: 'SIMD2_FP', pre: 'simd2' });
+}
+for (const [k, u, a, op] of SIMD2.filter(([k]) => /^(FCVT[NMAPZ][SU]|[SU]CVTF|FCM.._zero)$/.test(k))) {
+  E(`${k}_scalar`, 'simd_fp', `01 ${u} 11110 ${a} sz:1 10000 ${op} 10 Vn:5 Vd:5`, { fp: true, handler: 'SIMD2_FP_scalar', pre: 'simd2_scalar' });
+}
+E('FCVTN', 'simd_fp', '0 Q:1 0 01110 0 sz:1 10000 10110 10 Vn:5 Vd:5', FP);
+E('FCVTL', 'simd_fp', '0 Q:1 0 01110 0 sz:1 10000 10111 10 Vn:5 Vd:5', FP);
+E('FCVTXN', 'simd_fp', '0 Q:1 1 01110 0 sz:1 10000 10110 10 Vn:5 Vd:5', { fp: true, pre: 'fcvtxn' });
+E('FCVTXN_scalar', 'simd_fp', '01 1 11110 0 sz:1 10000 10110 10 Vn:5 Vd:5', { fp: true, pre: 'fcvtxn' });
+// Across lanes (4S only) and scalar pairwise
+E('FMAXNMV', 'simd_fp', '0 Q:1 1 01110 0 sz:1 11000 01100 10 Vn:5 Vd:5', { fp: true, handler: 'ACROSS_FP', pre: 'across' });
+E('FMINNMV', 'simd_fp', '0 Q:1 1 01110 1 sz:1 11000 01100 10 Vn:5 Vd:5', { fp: true, handler: 'ACROSS_FP', pre: 'across' });
+E('FMAXV', 'simd_fp', '0 Q:1 1 01110 0 sz:1 11000 01111 10 Vn:5 Vd:5', { fp: true, handler: 'ACROSS_FP', pre: 'across' });
+E('FMINV', 'simd_fp', '0 Q:1 1 01110 1 sz:1 11000 01111 10 Vn:5 Vd:5', { fp: true, handler: 'ACROSS_FP', pre: 'across' });
+E('FMAXNMP_scalar', 'simd_fp', '01 1 11110 0 sz:1 11000 01100 10 Vn:5 Vd:5', { fp: true, handler: 'PAIR_FP_scalar', pre: 'pair_scalar' });
+E('FMINNMP_scalar', 'simd_fp', '01 1 11110 1 sz:1 11000 01100 10 Vn:5 Vd:5', { fp: true, handler: 'PAIR_FP_scalar', pre: 'pair_scalar' });
+E('FADDP_scalar', 'simd_fp', '01 1 11110 0 sz:1 11000 01101 10 Vn:5 Vd:5', { fp: true, handler: 'PAIR_FP_scalar', pre: 'pair_scalar' });
+E('FMAXP_scalar', 'simd_fp', '01 1 11110 0 sz:1 11000 01111 10 Vn:5 Vd:5', { fp: true, handler: 'PAIR_FP_scalar', pre: 'pair_scalar' });
+E('FMINP_scalar', 'simd_fp', '01 1 11110 1 sz:1 11000 01111 10 Vn:5 Vd:5', { fp: true, handler: 'PAIR_FP_scalar', pre: 'pair_scalar' });
+// By element: index H:L (single) or H (double); Vm is M:Rm
+for (const [k, u, op] of [['FMLA', '0', '0001'], ['FMLS', '0', '0101'], ['FMUL', '0', '1001'], ['FMULX', '1', '1001']]) {
+  E(`${k}_elem`, 'simd_fp', `0 Q:1 ${u} 01111 1 sz:1 L:1 Vm:5 ${op} H:1 0 Vn:5 Vd:5`, { fp: true, handler: 'ELEM_FP', pre: 'elem' });
+  E(`${k}_elem_scalar`, 'simd_fp', `01 ${u} 11111 1 sz:1 L:1 Vm:5 ${op} H:1 0 Vn:5 Vd:5`, { fp: true, handler: 'ELEM_FP_scalar', pre: 'elem_scalar' });
+}
+// Fixed-point conversions (shift by immediate): immh 01xx single, 1xxx double
+for (const [k, u, op] of [['SCVTF', '0', '11100'], ['UCVTF', '1', '11100'], ['FCVTZS', '0', '11111'], ['FCVTZU', '1', '11111']]) {
+  E(`${k}_fix_vec_s`, 'simd_fp', `0 Q:1 ${u} 011110 01 immh:2 immb:3 ${op} 1 Vn:5 Vd:5`, { fp: true, handler: 'SIMD_FIXED', pre: 'simd_fixed' });
+  E(`${k}_fix_vec_d`, 'simd_fp', `0 Q:1 ${u} 011110 1 immh:3 immb:3 ${op} 1 Vn:5 Vd:5`, { fp: true, handler: 'SIMD_FIXED', pre: 'simd_fixed' });
+  E(`${k}_fix_scalar_s`, 'simd_fp', `01 ${u} 111110 01 immh:2 immb:3 ${op} 1 Vn:5 Vd:5`, { fp: true, handler: 'SIMD_FIXED_scalar', pre: 'simd_fixed_scalar' });
+  E(`${k}_fix_scalar_d`, 'simd_fp', `01 ${u} 111110 1 immh:3 immb:3 ${op} 1 Vn:5 Vd:5`, { fp: true, handler: 'SIMD_FIXED_scalar', pre: 'simd_fixed_scalar' });
+}
+
 export const ENCODINGS: readonly Encoding[] = table;
 
 // ---- Pattern parsing, shared by the generator, tests and the coverage report ----

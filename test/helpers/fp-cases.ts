@@ -9,6 +9,10 @@
 //   V0 = X0 = a, V1 = X1 = b, V2 = X2 = c (upper halves of V0..V2 zero),
 //   V3 = X3 = PATTERN (both halves of V3), NZCV = ((3i + j) mod 16) << 28, FPSR = 0,
 // runs the word once and hashes V3 (both halves), X3, FPSR and NZCV (fnv below).
+// Groups with lanes = 16, 32 or 64 (the Advanced SIMD forms) fill whole registers instead: the
+// register for list index x holds lanes L[x], L[x+1], ... (indices mod n, each lane the low
+// `lanes` bits of the list value, lane 0 least significant), V0 = pack(i), V1 = pack(j),
+// V2 = pack(c), and X0..X2 = their low halves.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PARSED } from '../../src/isa/encodings.ts';
@@ -119,11 +123,26 @@ const FZ = 1 << 24, DN = 1 << 25, AHP = 1 << 26;
 export const FPCR_ALL = RMODES.flatMap((r) => [r, r | FZ, r | DN, r | FZ | DN]);
 /** Conversions that may involve half precision: FPCR_ALL and every rounding mode with AHP (and AHP|FZ|DN). */
 export const FPCR_HALF = [...FPCR_ALL, ...RMODES.flatMap((r) => [r | AHP, r | AHP | FZ | DN])];
-/** Instructions FPCR cannot affect, and FZ/DN alone for those only flushing inputs. */
+/** Instructions FPCR cannot affect. */
 export const FPCR_NONE = [0];
+/**
+ * The Advanced SIMD forms evaluate elements with the scalar core (checked under FPCR_ALL above),
+ * so they run under fewer settings: each rounding mode once, with FZ and DN among them.
+ */
+export const FPCR_SIMD = [0, RMODES[1] | FZ, RMODES[2] | DN, RMODES[3] | FZ | DN];
+export const FPCR_SIMD_HALF = [...FPCR_SIMD, AHP, RMODES[2] | AHP | FZ | DN];
 
 // ---- Word groups ----
-export interface Group { name: string; word: number; list: ListName; arity: 1 | 2 | 3; fpcr: number[] }
+export interface Group { name: string; word: number; list: ListName; arity: 1 | 2 | 3; fpcr: number[]; lanes: 0 | 16 | 32 | 64 }
+
+/** The 128-bit register image [lo, hi] for list index x of a lane-packed group. */
+export function pack(L: bigint[], x: number, lanes: number): [bigint, bigint] {
+  if (lanes === 0) return [L[x], 0n];
+  let v = 0n;
+  const m = (1n << BigInt(lanes)) - 1n;
+  for (let k = 0; k < 128 / lanes; k++) v |= (L[(x + k) % L.length] & m) << BigInt(k * lanes);
+  return [v & 0xffff_ffff_ffff_ffffn, v >> 64n];
+}
 
 const REG: Record<string, number> = { Vd: 3, Rd: 3, Vn: 0, Rn: 0, Vm: 1, Va: 2 };
 function word(enc: string, fields: Record<string, number> = {}): number {
@@ -140,7 +159,8 @@ function word(enc: string, fields: Record<string, number> = {}): number {
 
 function groups(): Group[] {
   const g: Group[] = [];
-  const add = (name: string, w: number, list: ListName, arity: 1 | 2 | 3, fpcr = FPCR_ALL) => g.push({ name, word: w, list, arity, fpcr });
+  const add = (name: string, w: number, list: ListName, arity: 1 | 2 | 3, fpcr = FPCR_ALL, lanes: 0 | 16 | 32 | 64 = 0) =>
+    g.push({ name, word: w, list, arity, fpcr, lanes });
   for (const ft of [0, 1]) {
     const L: ListName = ft ? 'D' : 'S';
     const t = ft ? 'd' : 's';
@@ -186,7 +206,62 @@ function groups(): Group[] {
   add('FMOV d x', word('FMOV_d_x'), 'I', 1, FPCR_NONE);
   add('FMOV x v.d[1]', word('FMOV_x_v1', { Vn: 3 }), 'I', 1, FPCR_NONE);
   add('FMOV v.d[1] x', word('FMOV_v1_x'), 'I', 1, FPCR_NONE);
+  simdGroups(add);
   return g;
+}
+
+type Add = (name: string, w: number, list: ListName, arity: 1 | 2 | 3, fpcr?: number[], lanes?: 0 | 16 | 32 | 64) => void;
+function simdGroups(add: Add): void {
+  const S3 = ['FMAXNM', 'FMLA', 'FADD', 'FMULX', 'FCMEQ', 'FMAX', 'FRECPS', 'FMINNM', 'FMLS', 'FSUB', 'FMIN', 'FRSQRTS',
+    'FMAXNMP', 'FADDP', 'FMUL', 'FCMGE', 'FACGE', 'FMAXP', 'FDIV', 'FMINNMP', 'FABD', 'FCMGT', 'FACGT', 'FMINP'];
+  const S2 = ['FRINTN', 'FRINTM', 'FCVTNS', 'FCVTMS', 'FCVTAS', 'SCVTF', 'FCMGT_zero', 'FCMEQ_zero', 'FCMLT_zero', 'FABS',
+    'FRINTP', 'FRINTZ', 'FCVTPS', 'FCVTZS', 'URECPE', 'FRECPE', 'FRINTA', 'FRINTX', 'FCVTNU', 'FCVTMU', 'FCVTAU', 'UCVTF',
+    'FCMGE_zero', 'FCMLE_zero', 'FNEG', 'FRINTI', 'FCVTPU', 'FCVTZU', 'URSQRTE', 'FRSQRTE', 'FSQRT'];
+  const intIn = (e: string) => /CVTF|^UR/.test(e);
+  for (const sz of [0, 1]) {
+    const L: ListName = sz ? 'D' : 'S', lanes = sz ? 64 : 32, t = sz ? '2d' : '4s';
+    for (const e of S3) add(`${e}_vec ${t}`, word(`${e}_vec`, { Q: 1, sz }), L, 2, FPCR_SIMD, lanes);
+    for (const e of S2) {
+      if (sz && /^UR/.test(e)) continue;
+      add(`${e}_vec ${t}`, word(`${e}_vec`, { Q: 1, sz }), intIn(e) ? 'I' : L, 1, FPCR_SIMD, lanes);
+    }
+    for (const e of ['FMULX', 'FCMEQ', 'FCMGE', 'FACGE', 'FABD', 'FCMGT', 'FACGT']) add(`${e}_scalar ${t}`, word(`${e}_scalar`, { sz }), L, 2, FPCR_SIMD);
+    for (const e of S2.filter((e) => /^(FCVT[NMAPZ][SU]|[SU]CVTF|FCM.._zero)$/.test(e))) {
+      add(`${e}_scalar ${t}`, word(`${e}_scalar`, { sz }), intIn(e) ? 'I' : L, 1, FPCR_SIMD);
+    }
+    for (const e of ['FMAXNMP', 'FMINNMP', 'FADDP', 'FMAXP', 'FMINP']) add(`${e}_scalar ${t}`, word(`${e}_scalar`, { sz }), L, 1, FPCR_SIMD, lanes);
+    // fixed point: fbits 1 and the largest
+    for (const e of ['SCVTF', 'UCVTF', 'FCVTZS', 'FCVTZU']) {
+      for (const fbits of [1, lanes]) {
+        const immhb = 2 * lanes - fbits;
+        const f = sz ? { immh: (immhb >> 3) & 7, immb: immhb & 7 } : { immh: (immhb >> 3) & 3, immb: immhb & 7 };
+        const list = /CVTF/.test(e) ? 'I' : L;
+        add(`${e}_fix_vec ${t} #${fbits}`, word(`${e}_fix_vec_${sz ? 'd' : 's'}`, { Q: 1, ...f }), list, 1, FPCR_SIMD, lanes);
+        add(`${e}_fix_scalar ${t} #${fbits}`, word(`${e}_fix_scalar_${sz ? 'd' : 's'}`, f), list, 1, FPCR_SIMD);
+      }
+    }
+  }
+  // 64-bit vectors (Q = 0): the upper half is cleared
+  for (const e of ['FADD', 'FADDP', 'FMLA', 'FMAXNMP']) add(`${e}_vec 2s`, word(`${e}_vec`, { Q: 0, sz: 0 }), 'S', 2, FPCR_SIMD, 32);
+  for (const e of ['FRECPE', 'FCVTZU', 'URSQRTE']) add(`${e}_vec 2s`, word(`${e}_vec`, { Q: 0, sz: 0 }), e === 'URSQRTE' ? 'I' : 'S', 1, FPCR_SIMD, 32);
+  // across lanes
+  for (const e of ['FMAXNMV', 'FMINNMV', 'FMAXV', 'FMINV']) add(`${e} 4s`, word(e, { Q: 1, sz: 0 }), 'S', 1, FPCR_SIMD, 32);
+  // by element
+  for (const [e, sz, Q, idx] of [['FMLA', 0, 1, 3], ['FMLA', 1, 1, 1], ['FMLS', 0, 0, 1], ['FMLS', 1, 1, 0], ['FMUL', 0, 1, 2],
+    ['FMUL', 1, 1, 1], ['FMULX', 0, 1, 0], ['FMULX', 1, 1, 1]] as const) {
+    const f = sz ? { sz, H: idx, L: 0 } : { sz, H: idx >> 1, L: idx & 1 };
+    add(`${e}_elem ${sz ? 'd' : 's'} Q${Q} [${idx}]`, word(`${e}_elem`, { Q, ...f }), sz ? 'D' : 'S', 3, FPCR_SIMD, sz ? 64 : 32);
+    add(`${e}_elem_scalar ${sz ? 'd' : 's'} [${idx}]`, word(`${e}_elem_scalar`, f), sz ? 'D' : 'S', 3, FPCR_SIMD, sz ? 64 : 32);
+  }
+  // narrowing and widening
+  for (const Q of [0, 1]) {
+    add(`FCVTN s->h Q${Q}`, word('FCVTN', { Q, sz: 0 }), 'S', 1, FPCR_SIMD_HALF, 32);
+    add(`FCVTN d->s Q${Q}`, word('FCVTN', { Q, sz: 1 }), 'D', 1, FPCR_SIMD, 64);
+    add(`FCVTXN d->s Q${Q}`, word('FCVTXN', { Q, sz: 1 }), 'D', 1, FPCR_SIMD, 64);
+    add(`FCVTL h->s Q${Q}`, word('FCVTL', { Q, sz: 0 }), 'H', 1, FPCR_SIMD_HALF, 16);
+    add(`FCVTL s->d Q${Q}`, word('FCVTL', { Q, sz: 1 }), 'S', 1, FPCR_SIMD, 32);
+  }
+  add('FCVTXN_scalar', word('FCVTXN_scalar', { sz: 1 }), 'D', 1, FPCR_SIMD);
 }
 
 export const GROUPS = groups();
@@ -197,14 +272,11 @@ export function caseCount(g: Group): number {
   return g.arity === 1 ? n : n * n;
 }
 
-/** FNV-1a over 32-bit words, each step followed by h ^= h >> 13 (else a flipped bit 31 only ever
+/** One step of FNV-1a over 32-bit words (a 64-bit value is hashed low word first), each step followed by h ^= h >> 13 (else a flipped bit 31 only ever
  * reaches bit 31), as the guest computes it. */
-export function fnv(h: number, x: bigint): number {
-  for (const part of [x & 0xffff_ffffn, x >> 32n]) {
-    h = Math.imul(h ^ Number(part), 16777619) >>> 0;
-    h = (h ^ (h >>> 13)) >>> 0;
-  }
-  return h;
+export function fnv32(h: number, x: number): number {
+  h = Math.imul(h ^ x, 16777619) >>> 0;
+  return (h ^ (h >>> 13)) >>> 0;
 }
 export const FNV_INIT = 2166136261;
 
@@ -219,13 +291,13 @@ export function casesHeader(): string {
     for (let i = 0; i < LISTS[k].length; i += 4) s += '  ' + LISTS[k].slice(i, i + 4).map((v) => `0x${v.toString(16)}ull,`).join(' ') + '\n';
     s += '};\n';
   }
-  const sets = [FPCR_ALL, FPCR_HALF, FPCR_NONE];
+  const sets = [FPCR_ALL, FPCR_HALF, FPCR_NONE, FPCR_SIMD, FPCR_SIMD_HALF];
   sets.forEach((set, i) => { s += `static const uint32_t fpcr_set${i}[${set.length}] = { ${set.map((v) => `0x${v.toString(16)}`).join(', ')} };\n`; });
-  s += 'struct group { uint32_t word; const uint64_t *list; uint32_t n; uint32_t arity; const uint32_t *fpcr; uint32_t nfpcr; };\n';
+  s += 'struct group { uint32_t word; const uint64_t *list; uint32_t n; uint32_t arity; const uint32_t *fpcr; uint32_t nfpcr; uint32_t lanes; };\n';
   s += `#define NGROUPS ${GROUPS.length}\nstatic const struct group groups[NGROUPS] = {\n`;
   for (const g of GROUPS) {
     const si = sets.indexOf(g.fpcr);
-    s += `  { 0x${g.word.toString(16).padStart(8, '0')}, list_${g.list}, ${LISTS[g.list].length}, ${g.arity}, fpcr_set${si}, ${g.fpcr.length} }, /* ${g.name} */\n`;
+    s += `  { 0x${g.word.toString(16).padStart(8, '0')}, list_${g.list}, ${LISTS[g.list].length}, ${g.arity}, fpcr_set${si}, ${g.fpcr.length}, ${g.lanes} }, /* ${g.name} */\n`;
   }
   s += '};\n';
   return s;

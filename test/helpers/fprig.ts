@@ -35,6 +35,35 @@ export class FpRig {
     c.setPstateMode(1, 1);
   }
 
+  private mem = new Uint32Array(0);
+  private m32(): Uint32Array {
+    const b = this.cpu.bytes(0, 0).buffer;
+    if (this.mem.buffer !== b) this.mem = new Uint32Array(b);
+    return this.mem;
+  }
+
+  /**
+   * step() for bulk replays, on 32-bit words: regs = V0..V3 (4 words each, least significant
+   * first) then X0..X3 (2 words each); out = V3 (4 words), X3 (2), FPSR, NZCV. Returns false
+   * when the instruction did not retire (an exception), after restoring EL1h.
+   */
+  stepFast(word: number, regs: Uint32Array, fpcr: number, nzcv: number, out: Uint32Array): boolean {
+    const m = this.m32();
+    if (word !== this.word) { m[(this.code + 0x100) >> 2] = word >>> 0; this.word = word; }
+    m.set(regs.subarray(0, 16), L.V0 >> 2);
+    m.set(regs.subarray(16, 24), L.X0 >> 2);
+    m[L.FPCR >> 2] = fpcr;
+    m[L.FPSR >> 2] = 0;
+    m[L.NZCV >> 2] = nzcv;
+    m[L.PC >> 2] = Number(PC0); m[(L.PC >> 2) + 1] = 0;
+    this.cpu.run(1n);
+    const v3 = (L.V0 + 48) >> 2, x3 = (L.X0 + 24) >> 2;
+    out[0] = m[v3]; out[1] = m[v3 + 1]; out[2] = m[v3 + 2]; out[3] = m[v3 + 3];
+    out[4] = m[x3]; out[5] = m[x3 + 1]; out[6] = m[L.FPSR >> 2]; out[7] = m[L.NZCV >> 2];
+    if (m[L.PC >> 2] !== Number(PC0) + 4) { this.cpu.setPstateMode(1, 1); return false; }
+    return true;
+  }
+
   setV(n: number, lo: bigint, hi = 0n): void {
     this.cpu.setU64(L.V0 + 16 * n, lo);
     this.cpu.setU64(L.V0 + 16 * n + 8, hi);
