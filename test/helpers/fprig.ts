@@ -35,7 +35,7 @@ export class FpRig {
     c.setPstateMode(1, 1);
   }
 
-  private mem = new Uint32Array(0);
+  private mem: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
   private m32(): Uint32Array {
     const b = this.cpu.bytes(0, 0).buffer;
     if (this.mem.buffer !== b) this.mem = new Uint32Array(b);
