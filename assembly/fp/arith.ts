@@ -2,13 +2,13 @@
 // FPDiv, FPSqrt, FPMulAdd (fused), FPRecipStepFused and FPRSqrtStepFused, for N = 32 or 64.
 // Special operands follow the pseudocode case by case; finite results are computed exactly in
 // integers and rounded once by fpRound under FPCR.
-import { fpRoundingMode, IOC, DZC, fpException } from './fpcr';
+import { fpRoundingMode, RM_NEGINF, IOC, DZC, fpException } from './fpcr';
 import { T_ZERO, T_INF, T_QNAN, uSign, uExp, uMant, fpUnpack, isNaNType } from './unpack';
 import { fpProcessNaN, fpProcessNaNs, fpProcessNaNs3 } from './nan';
 import { fpZero, fpInfinity, fpDefaultNaN, fpPow2, signBit } from './format';
 import { fpRound } from './round';
 import { fusedSum } from './fused';
-import { wHi, wLo, mul64x64 } from './wide';
+import { wHi, wLo, mul64x64, shrJam64 } from './wide';
 
 /** FPAdd(op1, op2) or, with sub, FPSub(op1, op2). */
 export function fpAddSub(op1: u64, op2: u64, N: u32, fpcr: u32, sub: bool): u64 {
@@ -20,8 +20,32 @@ export function fpAddSub(op1: u64, op2: u64, N: u32, fpcr: u32, sub: bool): u64 
   if ((inf1 && s1 == 0) || (inf2 && s2 == 0)) return fpInfinity(0, N);
   if ((inf1 && s1 == 1) || (inf2 && s2 == 1)) return fpInfinity(1, N);
   if (t1 == T_ZERO && t2 == T_ZERO && s1 == s2) return fpZero(s1, N);
-  // op1 + op2 * 1.0
-  return fusedSum(s1, e1, m1, s2, e2, m2, 0, <u64>1 << 63, 0, N, fpcr, fpRoundingMode(fpcr));
+  return addMagnitudes(s1, e1, m1, s2, e2, m2, N, fpcr);
+}
+
+/**
+ * The exact sum of two values (mantissas with the leading bit at 63, 0 for a zero), rounded. The
+ * mantissas are moved down two bits for headroom and the smaller operand is aligned with a sticky
+ * shift: with at most 53 significant bits that leaves 9 or more bits below the rounding point,
+ * and a sticky bit can only reach them when the exponents differ by more than 2, when at most one
+ * bit cancels, so the sum is rounded as the exact one would be.
+ */
+function addMagnitudes(s1: u32, e1: i32, m1: u64, s2: u32, e2: i32, m2: u64, N: u32, fpcr: u32): u64 {
+  const rmode = fpRoundingMode(fpcr);
+  let a = m1 >> 2, b = m2 >> 2;
+  let e: i32;
+  if (m1 == 0) e = e2;
+  else if (m2 == 0) e = e1;
+  else if (e1 >= e2) { e = e1; b = shrJam64(b, <u32>min<i32>(e1 - e2, 100)); }
+  else { e = e2; a = shrJam64(a, <u32>min<i32>(e2 - e1, 100)); }
+  let r: u64, sign: u32;
+  if (s1 == s2) { r = a + b; sign = s1; }
+  else if (a >= b) { r = a - b; sign = s1; }
+  else { r = b - a; sign = s2; }
+  if (r == 0) return fpZero(rmode == RM_NEGINF ? 1 : 0, N);
+  // value = r / 2^61 * 2^e
+  const lz = <u32>clz(r);
+  return fpRound(sign, e + 2 - <i32>lz, r << lz, N, fpcr, rmode);
 }
 
 /** FPMul(op1, op2) or, with mulx, FPMulX (FMULX: infinity * zero is 2.0 with the product's sign). */
@@ -36,8 +60,14 @@ export function fpMul(op1: u64, op2: u64, N: u32, fpcr: u32, mulx: bool = false)
   }
   if (inf1 || inf2) return fpInfinity(s1 ^ s2, N);
   if (zero1 || zero2) return fpZero(s1 ^ s2, N);
+  let e = e1 + e2;
+  if (N == 32) { // 24-bit mantissas: the product fits in 64 bits
+    let p = (m1 >> 40) * (m2 >> 40); // in [2^46, 2^48)
+    if ((p >> 47) != 0) e++; else p <<= 1;
+    return fpRound(s1 ^ s2, e, p << 16, N, fpcr, fpRoundingMode(fpcr));
+  }
   mul64x64(m1, m2); // in [2^126, 2^128)
-  let hi = wHi, lo = wLo, e = e1 + e2;
+  let hi = wHi, lo = wLo;
   if ((hi >> 63) != 0) e++;
   else { hi = (hi << 1) | (lo >> 63); lo <<= 1; }
   return fpRound(s1 ^ s2, e, hi | (lo != 0 ? 1 : 0), N, fpcr, fpRoundingMode(fpcr));
@@ -55,19 +85,22 @@ export function fpDiv(op1: u64, op2: u64, N: u32, fpcr: u32): u64 {
     return fpInfinity(s1 ^ s2, N);
   }
   if (zero1 || inf2) return fpZero(s1 ^ s2, N);
-  // Restoring division of the mantissas: 64 quotient bits, the first worth 2^0.
-  let a = m1 >> 1;
-  const b = m2 >> 1;
+  // m1/m2 to 62 quotient bits by long division in 10-bit steps (the divisor has at most 53
+  // significant bits, so a remainder shifted left by 10 stays below 2^63), plus a sticky bit.
+  const bd = m2 >> 11;
+  let r = m1 >> 11;
   let q: u64 = 0;
-  for (let i = 0; i < 64; i++) {
-    q <<= 1;
-    if (a >= b) { a -= b; q |= 1; }
-    a <<= 1;
+  for (let i = 0; i < 6; i++) {
+    const x = r << 10;
+    q = (q << 10) | (x / bd);
+    r = x % bd;
   }
-  // m1/m2 = q / 2^63 (+ remainder); q has its leading bit at 63 (m1 >= m2) or 62.
+  // q = m1/m2 * 2^60 in (2^59, 2^61): normalise to bit 63
   let e = e1 - e2;
-  if ((q >> 63) == 0) { q <<= 1; e--; }
-  return fpRound(s1 ^ s2, e, q | (a != 0 ? 1 : 0), N, fpcr, fpRoundingMode(fpcr));
+  const lz = <u32>clz(q);
+  e += 3 - <i32>lz;
+  // the first step may produce 11 bits when m1 >= m2 (quotient digit up to 2^11 - 1): q < 2^61 still
+  return fpRound(s1 ^ s2, e, (q << lz) | (r != 0 ? 1 : 0), N, fpcr, fpRoundingMode(fpcr));
 }
 
 /** FPSqrt(op). */
