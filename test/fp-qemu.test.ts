@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { FpRig } from './helpers/fprig.ts';
 import { GROUPS, LISTS, PATTERN, FNV_INIT, fnv32, caseCount, casesHeader, pack } from './helpers/fp-cases.ts';
 
-const fixture = fileURLToPath(new URL('./fixtures/qemu-output/fp.txt', import.meta.url));
+const fixture = process.env.FP_FIXTURE ?? fileURLToPath(new URL('./fixtures/qemu-output/fp.txt', import.meta.url));
 const images = fileURLToPath(new URL('../guest-images/', import.meta.url));
 const have = (cmd: string, arg = '--version') => spawnSync(cmd, [arg]).status === 0;
 const hex8 = (v: number) => v.toString(16).padStart(8, '0');
