@@ -7,7 +7,8 @@ import { pre_shifted, pre_shifted_arith, pre_extended, pre_crc } from '../exec/d
 import { pre_fcvt_int, pre_cvtf_int, pre_fixed } from '../exec/fp_cvt';
 import { pre_fcvt, pre_frint } from '../exec/fp_dp1';
 import { pre_ldst_uimm, pre_ldst_simm, pre_ldst_reg, pre_literal, pre_ldst_pair } from '../exec/ldst';
-import { pre_simd3, pre_simd3_scalar, pre_simd2, pre_simd2_scalar, pre_fcvtxn, pre_across, pre_pair_scalar, pre_elem, pre_elem_scalar, pre_simd_fixed, pre_simd_fixed_scalar } from '../exec/simd_fp';
+import { pre_simd2, pre_simd2_scalar, pre_fcvtxn, pre_simd_fixed, pre_simd_fixed_scalar } from '../exec/simd_fp2';
+import { pre_simd3, pre_simd3_scalar, pre_across, pre_pair_scalar, pre_elem, pre_elem_scalar } from '../exec/simd_fp3';
 import { pre_msr_imm, pre_sys, pre_sysreg } from '../exec/system';
 
 export const OP_UNDEFINED: u16 = 0;

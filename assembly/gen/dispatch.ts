@@ -14,7 +14,8 @@ import { exec_FMUL, exec_FDIV, exec_FADD, exec_FSUB, exec_FMAX, exec_FMIN, exec_
 import { exec_FMADD, exec_FMSUB, exec_FNMADD, exec_FNMSUB } from '../exec/fp_dp3';
 import { exec_FMOV_imm, exec_FMOV_w_s, exec_FMOV_s_w, exec_FMOV_x_d, exec_FMOV_d_x, exec_FMOV_x_v1, exec_FMOV_v1_x } from '../exec/fp_move';
 import { exec_STRB_imm, exec_STRB_reg, exec_LDRB_imm, exec_LDRB_reg, exec_LDRSB_x_imm, exec_LDRSB_x_reg, exec_LDRSB_w_imm, exec_LDRSB_w_reg, exec_STRH_imm, exec_STRH_reg, exec_LDRH_imm, exec_LDRH_reg, exec_LDRSH_x_imm, exec_LDRSH_x_reg, exec_LDRSH_w_imm, exec_LDRSH_w_reg, exec_STR_w_imm, exec_STR_w_reg, exec_LDR_w_imm, exec_LDR_w_reg, exec_LDRSW_imm, exec_LDRSW_reg, exec_STR_x_imm, exec_STR_x_reg, exec_LDR_x_imm, exec_LDR_x_reg, exec_LDRSW_lit, exec_LDR_lit_w, exec_LDR_lit_x, exec_PRFM, exec_STP_w, exec_LDP_w, exec_LDPSW, exec_STP_x, exec_LDP_x } from '../exec/ldst';
-import { exec_SIMD3_FP, exec_SIMD3_FP_scalar, exec_SIMD2_FP, exec_SIMD2_FP_scalar, exec_FCVTN, exec_FCVTL, exec_FCVTXN, exec_FCVTXN_scalar, exec_ACROSS_FP, exec_PAIR_FP_scalar, exec_ELEM_FP, exec_ELEM_FP_scalar, exec_SIMD_FIXED, exec_SIMD_FIXED_scalar } from '../exec/simd_fp';
+import { exec_SIMD2_FP, exec_SIMD2_FP_scalar, exec_FCVTN, exec_FCVTL, exec_FCVTXN, exec_FCVTXN_scalar, exec_SIMD_FIXED, exec_SIMD_FIXED_scalar } from '../exec/simd_fp2';
+import { exec_SIMD3_FP, exec_SIMD3_FP_scalar, exec_ACROSS_FP, exec_PAIR_FP_scalar, exec_ELEM_FP, exec_ELEM_FP_scalar } from '../exec/simd_fp3';
 import { exec_SVC, exec_HVC, exec_SMC, exec_BRK, exec_HLT, exec_HINT, exec_CLREX, exec_BARRIER, exec_MSR_imm, exec_SYS, exec_SYSL, exec_MSR_reg, exec_MRS } from '../exec/system';
 
 // @ts-ignore: decorator

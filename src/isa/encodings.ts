@@ -258,10 +258,10 @@ const SIMD3: [string, string, string, string][] = [
   ['FMINP', '1', '1', '11110'],
 ];
 for (const [k, u, a, op] of SIMD3) {
-  E(`${k}_vec`, 'simd_fp', `0 Q:1 ${u} 01110 ${a} sz:1 1 Vm:5 ${op} 1 Vn:5 Vd:5`, { fp: true, handler: 'SIMD3_FP', pre: 'simd3' });
+  E(`${k}_vec`, 'simd_fp3', `0 Q:1 ${u} 01110 ${a} sz:1 1 Vm:5 ${op} 1 Vn:5 Vd:5`, { fp: true, handler: 'SIMD3_FP', pre: 'simd3' });
 }
 for (const [k, u, a, op] of SIMD3.filter(([k]) => ['FMULX', 'FCMEQ', 'FCMGE', 'FACGE', 'FABD', 'FCMGT', 'FACGT'].includes(k))) {
-  E(`${k}_scalar`, 'simd_fp', `01 ${u} 11110 ${a} sz:1 1 Vm:5 ${op} 1 Vn:5 Vd:5`, { fp: true, handler: 'SIMD3_FP_scalar', pre: 'simd3_scalar' });
+  E(`${k}_scalar`, 'simd_fp3', `01 ${u} 11110 ${a} sz:1 1 Vm:5 ${op} 1 Vn:5 Vd:5`, { fp: true, handler: 'SIMD3_FP_scalar', pre: 'simd3_scalar' });
 }
 // Two-register misc (C4.1.x)
 const SIMD2: [string, string, string, string][] = [
@@ -277,36 +277,36 @@ const SIMD2: [string, string, string, string][] = [
   ['FSQRT', '1', '1', '11111'],
 ];
 for (const [k, u, a, op] of SIMD2) {
-  E(`${k}_vec`, 'simd_fp', `0 Q:1 ${u} 01110 ${a} sz:1 10000 ${op} 10 Vn:5 Vd:5`, { fp: true, handler: 'SIMD2_FP', pre: 'simd2' });
+  E(`${k}_vec`, 'simd_fp2', `0 Q:1 ${u} 01110 ${a} sz:1 10000 ${op} 10 Vn:5 Vd:5`, { fp: true, handler: 'SIMD2_FP', pre: 'simd2' });
 }
 for (const [k, u, a, op] of SIMD2.filter(([k]) => /^(FCVT[NMAPZ][SU]|[SU]CVTF|FCM.._zero)$/.test(k))) {
-  E(`${k}_scalar`, 'simd_fp', `01 ${u} 11110 ${a} sz:1 10000 ${op} 10 Vn:5 Vd:5`, { fp: true, handler: 'SIMD2_FP_scalar', pre: 'simd2_scalar' });
+  E(`${k}_scalar`, 'simd_fp2', `01 ${u} 11110 ${a} sz:1 10000 ${op} 10 Vn:5 Vd:5`, { fp: true, handler: 'SIMD2_FP_scalar', pre: 'simd2_scalar' });
 }
-E('FCVTN', 'simd_fp', '0 Q:1 0 01110 0 sz:1 10000 10110 10 Vn:5 Vd:5', FP);
-E('FCVTL', 'simd_fp', '0 Q:1 0 01110 0 sz:1 10000 10111 10 Vn:5 Vd:5', FP);
-E('FCVTXN', 'simd_fp', '0 Q:1 1 01110 0 sz:1 10000 10110 10 Vn:5 Vd:5', { fp: true, pre: 'fcvtxn' });
-E('FCVTXN_scalar', 'simd_fp', '01 1 11110 0 sz:1 10000 10110 10 Vn:5 Vd:5', { fp: true, pre: 'fcvtxn' });
+E('FCVTN', 'simd_fp2', '0 Q:1 0 01110 0 sz:1 10000 10110 10 Vn:5 Vd:5', FP);
+E('FCVTL', 'simd_fp2', '0 Q:1 0 01110 0 sz:1 10000 10111 10 Vn:5 Vd:5', FP);
+E('FCVTXN', 'simd_fp2', '0 Q:1 1 01110 0 sz:1 10000 10110 10 Vn:5 Vd:5', { fp: true, pre: 'fcvtxn' });
+E('FCVTXN_scalar', 'simd_fp2', '01 1 11110 0 sz:1 10000 10110 10 Vn:5 Vd:5', { fp: true, pre: 'fcvtxn' });
 // Across lanes (4S only) and scalar pairwise
-E('FMAXNMV', 'simd_fp', '0 Q:1 1 01110 0 sz:1 11000 01100 10 Vn:5 Vd:5', { fp: true, handler: 'ACROSS_FP', pre: 'across' });
-E('FMINNMV', 'simd_fp', '0 Q:1 1 01110 1 sz:1 11000 01100 10 Vn:5 Vd:5', { fp: true, handler: 'ACROSS_FP', pre: 'across' });
-E('FMAXV', 'simd_fp', '0 Q:1 1 01110 0 sz:1 11000 01111 10 Vn:5 Vd:5', { fp: true, handler: 'ACROSS_FP', pre: 'across' });
-E('FMINV', 'simd_fp', '0 Q:1 1 01110 1 sz:1 11000 01111 10 Vn:5 Vd:5', { fp: true, handler: 'ACROSS_FP', pre: 'across' });
-E('FMAXNMP_scalar', 'simd_fp', '01 1 11110 0 sz:1 11000 01100 10 Vn:5 Vd:5', { fp: true, handler: 'PAIR_FP_scalar', pre: 'pair_scalar' });
-E('FMINNMP_scalar', 'simd_fp', '01 1 11110 1 sz:1 11000 01100 10 Vn:5 Vd:5', { fp: true, handler: 'PAIR_FP_scalar', pre: 'pair_scalar' });
-E('FADDP_scalar', 'simd_fp', '01 1 11110 0 sz:1 11000 01101 10 Vn:5 Vd:5', { fp: true, handler: 'PAIR_FP_scalar', pre: 'pair_scalar' });
-E('FMAXP_scalar', 'simd_fp', '01 1 11110 0 sz:1 11000 01111 10 Vn:5 Vd:5', { fp: true, handler: 'PAIR_FP_scalar', pre: 'pair_scalar' });
-E('FMINP_scalar', 'simd_fp', '01 1 11110 1 sz:1 11000 01111 10 Vn:5 Vd:5', { fp: true, handler: 'PAIR_FP_scalar', pre: 'pair_scalar' });
+E('FMAXNMV', 'simd_fp3', '0 Q:1 1 01110 0 sz:1 11000 01100 10 Vn:5 Vd:5', { fp: true, handler: 'ACROSS_FP', pre: 'across' });
+E('FMINNMV', 'simd_fp3', '0 Q:1 1 01110 1 sz:1 11000 01100 10 Vn:5 Vd:5', { fp: true, handler: 'ACROSS_FP', pre: 'across' });
+E('FMAXV', 'simd_fp3', '0 Q:1 1 01110 0 sz:1 11000 01111 10 Vn:5 Vd:5', { fp: true, handler: 'ACROSS_FP', pre: 'across' });
+E('FMINV', 'simd_fp3', '0 Q:1 1 01110 1 sz:1 11000 01111 10 Vn:5 Vd:5', { fp: true, handler: 'ACROSS_FP', pre: 'across' });
+E('FMAXNMP_scalar', 'simd_fp3', '01 1 11110 0 sz:1 11000 01100 10 Vn:5 Vd:5', { fp: true, handler: 'PAIR_FP_scalar', pre: 'pair_scalar' });
+E('FMINNMP_scalar', 'simd_fp3', '01 1 11110 1 sz:1 11000 01100 10 Vn:5 Vd:5', { fp: true, handler: 'PAIR_FP_scalar', pre: 'pair_scalar' });
+E('FADDP_scalar', 'simd_fp3', '01 1 11110 0 sz:1 11000 01101 10 Vn:5 Vd:5', { fp: true, handler: 'PAIR_FP_scalar', pre: 'pair_scalar' });
+E('FMAXP_scalar', 'simd_fp3', '01 1 11110 0 sz:1 11000 01111 10 Vn:5 Vd:5', { fp: true, handler: 'PAIR_FP_scalar', pre: 'pair_scalar' });
+E('FMINP_scalar', 'simd_fp3', '01 1 11110 1 sz:1 11000 01111 10 Vn:5 Vd:5', { fp: true, handler: 'PAIR_FP_scalar', pre: 'pair_scalar' });
 // By element: index H:L (single) or H (double); Vm is M:Rm
 for (const [k, u, op] of [['FMLA', '0', '0001'], ['FMLS', '0', '0101'], ['FMUL', '0', '1001'], ['FMULX', '1', '1001']]) {
-  E(`${k}_elem`, 'simd_fp', `0 Q:1 ${u} 01111 1 sz:1 L:1 Vm:5 ${op} H:1 0 Vn:5 Vd:5`, { fp: true, handler: 'ELEM_FP', pre: 'elem' });
-  E(`${k}_elem_scalar`, 'simd_fp', `01 ${u} 11111 1 sz:1 L:1 Vm:5 ${op} H:1 0 Vn:5 Vd:5`, { fp: true, handler: 'ELEM_FP_scalar', pre: 'elem_scalar' });
+  E(`${k}_elem`, 'simd_fp3', `0 Q:1 ${u} 01111 1 sz:1 L:1 Vm:5 ${op} H:1 0 Vn:5 Vd:5`, { fp: true, handler: 'ELEM_FP', pre: 'elem' });
+  E(`${k}_elem_scalar`, 'simd_fp3', `01 ${u} 11111 1 sz:1 L:1 Vm:5 ${op} H:1 0 Vn:5 Vd:5`, { fp: true, handler: 'ELEM_FP_scalar', pre: 'elem_scalar' });
 }
 // Fixed-point conversions (shift by immediate): immh 01xx single, 1xxx double
 for (const [k, u, op] of [['SCVTF', '0', '11100'], ['UCVTF', '1', '11100'], ['FCVTZS', '0', '11111'], ['FCVTZU', '1', '11111']]) {
-  E(`${k}_fix_vec_s`, 'simd_fp', `0 Q:1 ${u} 011110 01 immh:2 immb:3 ${op} 1 Vn:5 Vd:5`, { fp: true, handler: 'SIMD_FIXED', pre: 'simd_fixed' });
-  E(`${k}_fix_vec_d`, 'simd_fp', `0 Q:1 ${u} 011110 1 immh:3 immb:3 ${op} 1 Vn:5 Vd:5`, { fp: true, handler: 'SIMD_FIXED', pre: 'simd_fixed' });
-  E(`${k}_fix_scalar_s`, 'simd_fp', `01 ${u} 111110 01 immh:2 immb:3 ${op} 1 Vn:5 Vd:5`, { fp: true, handler: 'SIMD_FIXED_scalar', pre: 'simd_fixed_scalar' });
-  E(`${k}_fix_scalar_d`, 'simd_fp', `01 ${u} 111110 1 immh:3 immb:3 ${op} 1 Vn:5 Vd:5`, { fp: true, handler: 'SIMD_FIXED_scalar', pre: 'simd_fixed_scalar' });
+  E(`${k}_fix_vec_s`, 'simd_fp2', `0 Q:1 ${u} 011110 01 immh:2 immb:3 ${op} 1 Vn:5 Vd:5`, { fp: true, handler: 'SIMD_FIXED', pre: 'simd_fixed' });
+  E(`${k}_fix_vec_d`, 'simd_fp2', `0 Q:1 ${u} 011110 1 immh:3 immb:3 ${op} 1 Vn:5 Vd:5`, { fp: true, handler: 'SIMD_FIXED', pre: 'simd_fixed' });
+  E(`${k}_fix_scalar_s`, 'simd_fp2', `01 ${u} 111110 01 immh:2 immb:3 ${op} 1 Vn:5 Vd:5`, { fp: true, handler: 'SIMD_FIXED_scalar', pre: 'simd_fixed_scalar' });
+  E(`${k}_fix_scalar_d`, 'simd_fp2', `01 ${u} 111110 1 immh:3 immb:3 ${op} 1 Vn:5 Vd:5`, { fp: true, handler: 'SIMD_FIXED_scalar', pre: 'simd_fixed_scalar' });
 }
 
 export const ENCODINGS: readonly Encoding[] = table;
