@@ -110,6 +110,15 @@ export function fpSqrt(op: u64, N: u32, fpcr: u32): u64 {
   if (t == T_ZERO) return fpZero(s, N);
   if (t == T_INF && s == 0) return fpInfinity(0, N);
   if (s != 0) { fpException(IOC); return fpDefaultNaN(N); }
+  if (N == 32) {
+    // 24-bit mantissa: X = f * 2^50 (e even) or 2f * 2^50 (e odd) is below 2^53, so f64 holds it
+    // exactly and its square root to within one; isqrt(X) = sqrt(value) * 2^(25 - (e>>1)).
+    const X = m >> ((e & 1) != 0 ? 12 : 13);
+    let r = <u64>Math.sqrt(<f64>X);
+    while (r * r > X) r--;
+    while ((r + 1) * (r + 1) <= X) r++;
+    return fpRound(0, e >> 1, (r << 38) | (r * r != X ? 1 : 0), N, fpcr, fpRoundingMode(fpcr));
+  }
   // value = f * 2^e, f = m/2^63 in [1,2). X = f * 2^120 (e even) or 2f * 2^120 (e odd), so
   // isqrt(X) = sqrt(value) * 2^(60 - (e>>1)), in [2^60, 2^61).
   const xs: u32 = (e & 1) != 0 ? 58 : 57;
