@@ -119,20 +119,23 @@ export function fpSqrt(op: u64, N: u32, fpcr: u32): u64 {
     while ((r + 1) * (r + 1) <= X) r++;
     return fpRound(0, e >> 1, (r << 38) | (r * r != X ? 1 : 0), N, fpcr, fpRoundingMode(fpcr));
   }
-  // value = f * 2^e, f = m/2^63 in [1,2). X = f * 2^120 (e even) or 2f * 2^120 (e odd), so
-  // isqrt(X) = sqrt(value) * 2^(60 - (e>>1)), in [2^60, 2^61).
-  const xs: u32 = (e & 1) != 0 ? 58 : 57;
-  let xHi = m >> (64 - xs), xLo = m << xs;
-  let root: u64 = 0, rem: u64 = 0;
-  for (let i = 0; i < 61; i++) { // two bits of X at a time from bit 121 down
-    const top = xHi >> 56; // bits 121:120 once X is shifted left by 6
-    rem = (rem << 2) | ((top >> 0) & 3);
-    xHi = (xHi << 2) | (xLo >> 62); xLo <<= 2;
-    const trial = (root << 2) | 1;
-    if (rem >= trial) { rem -= trial; root = (root << 1) | 1; } else root <<= 1;
-  }
-  // root leading bit at 60: value = root / 2^60 * 2^(e>>1)
-  return fpRound(0, e >> 1, (root << 3) | (rem != 0 ? 1 : 0), N, fpcr, fpRoundingMode(fpcr));
+  // 53-bit mantissa: X = f * 2^108 (e even) or 2f * 2^108 (e odd), 128 bits, so that
+  // isqrt(X) = sqrt(value) * 2^(54 - (e>>1)) is in [2^54, 2^55). The f64 square root of X (rounded
+  // to 53 bits) is within a few units of it; the loops below make it exact.
+  const sh: u32 = (e & 1) != 0 ? 46 : 45;
+  const xHi = m >> (64 - sh), xLo = m << sh;
+  let r = <u64>Math.sqrt(<f64>xHi * 18446744073709551616.0 + <f64>xLo);
+  while (sqGreater(r, xHi, xLo)) r--;
+  while (!sqGreater(r + 1, xHi, xLo)) r++;
+  mul64x64(r, r);
+  const exact = wHi == xHi && wLo == xLo;
+  return fpRound(0, e >> 1, (r << 9) | (exact ? 0 : 1), N, fpcr, fpRoundingMode(fpcr));
+}
+
+/** r * r > xHi:xLo (128-bit). */
+function sqGreater(r: u64, xHi: u64, xLo: u64): bool {
+  mul64x64(r, r);
+  return wHi > xHi || (wHi == xHi && wLo > xLo);
 }
 
 /**
