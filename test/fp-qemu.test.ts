@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FpRig } from './helpers/fprig.ts';
+import { PARSED, matchEncoding } from '../src/isa/encodings.ts';
 import { GROUPS, LISTS, PATTERN, FNV_INIT, fnv32, caseCount, casesHeader, pack } from './helpers/fp-cases.ts';
 
 const fixture = process.env.FP_FIXTURE ?? fileURLToPath(new URL('./fixtures/qemu-output/fp.txt', import.meta.url));
@@ -41,6 +42,11 @@ describe('scalar floating point vs QEMU', () => {
 
   it('the fixture has one line per instruction word and FPCR value', () => {
     expect(want.size).toBe(total);
+  });
+
+  it('every SIMD&FP encoding of the table has at least one group', () => {
+    const hit = new Set(GROUPS.map((g) => matchEncoding(g.word)?.name));
+    expect(PARSED.filter((p) => p.fp && !hit.has(p.name)).map((p) => p.name)).toEqual([]);
   });
 
   // One test per encoding family, so a mismatch names it.
