@@ -4,7 +4,11 @@ import { pre_casp } from '../exec/atomic';
 import { pre_imm26, pre_imm19, pre_testbit } from '../exec/branch';
 import { pre_addsub_imm, pre_logical_imm, pre_movewide, pre_bitfield, pre_extr } from '../exec/dpimm';
 import { pre_shifted, pre_shifted_arith, pre_extended, pre_crc } from '../exec/dpreg';
+import { pre_fcvt_int, pre_cvtf_int, pre_fixed } from '../exec/fp_cvt';
+import { pre_fcvt, pre_frint } from '../exec/fp_dp1';
 import { pre_ldst_uimm, pre_ldst_simm, pre_ldst_reg, pre_literal, pre_ldst_pair } from '../exec/ldst';
+import { pre_simd2, pre_simd2_scalar, pre_fcvtxn, pre_simd_fixed, pre_simd_fixed_scalar } from '../exec/simd_fp2';
+import { pre_simd3, pre_simd3_scalar, pre_across, pre_pair_scalar, pre_elem, pre_elem_scalar } from '../exec/simd_fp3';
 import { pre_msr_imm, pre_sys, pre_sysreg } from '../exec/system';
 
 export const OP_UNDEFINED: u16 = 0;
@@ -153,7 +157,57 @@ export const OP_LDSMIN: u16 = 142;
 export const OP_LDUMAX: u16 = 143;
 export const OP_LDUMIN: u16 = 144;
 export const OP_SWP: u16 = 145;
-export const OP_COUNT = 146;
+export const OP_FMOV_reg: u16 = 146;
+export const OP_FABS: u16 = 147;
+export const OP_FNEG: u16 = 148;
+export const OP_FSQRT: u16 = 149;
+export const OP_FCVT: u16 = 150;
+export const OP_FRINT: u16 = 151;
+export const OP_FMUL: u16 = 152;
+export const OP_FDIV: u16 = 153;
+export const OP_FADD: u16 = 154;
+export const OP_FSUB: u16 = 155;
+export const OP_FMAX: u16 = 156;
+export const OP_FMIN: u16 = 157;
+export const OP_FMAXNM: u16 = 158;
+export const OP_FMINNM: u16 = 159;
+export const OP_FNMUL: u16 = 160;
+export const OP_FMADD: u16 = 161;
+export const OP_FMSUB: u16 = 162;
+export const OP_FNMADD: u16 = 163;
+export const OP_FNMSUB: u16 = 164;
+export const OP_FCMP: u16 = 165;
+export const OP_FCCMP: u16 = 166;
+export const OP_FCSEL: u16 = 167;
+export const OP_FMOV_imm: u16 = 168;
+export const OP_FCVT_to_int: u16 = 169;
+export const OP_CVTF: u16 = 170;
+export const OP_FMOV_w_s: u16 = 171;
+export const OP_FMOV_s_w: u16 = 172;
+export const OP_FMOV_x_d: u16 = 173;
+export const OP_FMOV_d_x: u16 = 174;
+export const OP_FMOV_x_v1: u16 = 175;
+export const OP_FMOV_v1_x: u16 = 176;
+export const OP_FRECPE_scalar: u16 = 177;
+export const OP_FRSQRTE_scalar: u16 = 178;
+export const OP_FRECPX: u16 = 179;
+export const OP_FRECPS_scalar: u16 = 180;
+export const OP_FRSQRTS_scalar: u16 = 181;
+export const OP_SIMD3_FP: u16 = 182;
+export const OP_SIMD3_FP_scalar: u16 = 183;
+export const OP_SIMD2_FP: u16 = 184;
+export const OP_SIMD2_FP_scalar: u16 = 185;
+export const OP_FCVTN: u16 = 186;
+export const OP_FCVTL: u16 = 187;
+export const OP_FCVTXN: u16 = 188;
+export const OP_FCVTXN_scalar: u16 = 189;
+export const OP_ACROSS_FP: u16 = 190;
+export const OP_PAIR_FP_scalar: u16 = 191;
+export const OP_ELEM_FP: u16 = 192;
+export const OP_ELEM_FP_scalar: u16 = 193;
+export const OP_SIMD_FIXED: u16 = 194;
+export const OP_SIMD_FIXED_scalar: u16 = 195;
+export const OP_COUNT = 196;
 
 // Record: word u32 @0, op u16 @4, encoding index u16 @6, register byte addresses d/n/m/a u16 @8..14,
 // imm u64 @16, imm2 u64 @24 (filled by the pre_ functions).
@@ -574,6 +628,622 @@ export function decodeInto(w: u32, rec: usize): bool {
       break;
     }
     case 7: {
+      if ((w & 0xbfa0fc00) == 0x0e20c400) { // FMAXNM_vec: 0 Q:1 0 01110 0 sz:1 1 Vm:5 11000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 276, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x0e20cc00) { // FMLA_vec: 0 Q:1 0 01110 0 sz:1 1 Vm:5 11001 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 277, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x0e20d400) { // FADD_vec: 0 Q:1 0 01110 0 sz:1 1 Vm:5 11010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 278, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x0e20dc00) { // FMULX_vec: 0 Q:1 0 01110 0 sz:1 1 Vm:5 11011 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 279, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x0e20e400) { // FCMEQ_vec: 0 Q:1 0 01110 0 sz:1 1 Vm:5 11100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 280, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x0e20f400) { // FMAX_vec: 0 Q:1 0 01110 0 sz:1 1 Vm:5 11110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 281, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x0e20fc00) { // FRECPS_vec: 0 Q:1 0 01110 0 sz:1 1 Vm:5 11111 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 282, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x0ea0c400) { // FMINNM_vec: 0 Q:1 0 01110 1 sz:1 1 Vm:5 11000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 283, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x0ea0cc00) { // FMLS_vec: 0 Q:1 0 01110 1 sz:1 1 Vm:5 11001 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 284, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x0ea0d400) { // FSUB_vec: 0 Q:1 0 01110 1 sz:1 1 Vm:5 11010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 285, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x0ea0f400) { // FMIN_vec: 0 Q:1 0 01110 1 sz:1 1 Vm:5 11110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 286, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x0ea0fc00) { // FRSQRTS_vec: 0 Q:1 0 01110 1 sz:1 1 Vm:5 11111 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 287, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x2e20c400) { // FMAXNMP_vec: 0 Q:1 1 01110 0 sz:1 1 Vm:5 11000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 288, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x2e20d400) { // FADDP_vec: 0 Q:1 1 01110 0 sz:1 1 Vm:5 11010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 289, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x2e20dc00) { // FMUL_vec: 0 Q:1 1 01110 0 sz:1 1 Vm:5 11011 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 290, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x2e20e400) { // FCMGE_vec: 0 Q:1 1 01110 0 sz:1 1 Vm:5 11100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 291, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x2e20ec00) { // FACGE_vec: 0 Q:1 1 01110 0 sz:1 1 Vm:5 11101 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 292, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x2e20f400) { // FMAXP_vec: 0 Q:1 1 01110 0 sz:1 1 Vm:5 11110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 293, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x2e20fc00) { // FDIV_vec: 0 Q:1 1 01110 0 sz:1 1 Vm:5 11111 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 294, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x2ea0c400) { // FMINNMP_vec: 0 Q:1 1 01110 1 sz:1 1 Vm:5 11000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 295, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x2ea0d400) { // FABD_vec: 0 Q:1 1 01110 1 sz:1 1 Vm:5 11010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 296, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x2ea0e400) { // FCMGT_vec: 0 Q:1 1 01110 1 sz:1 1 Vm:5 11100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 297, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x2ea0ec00) { // FACGT_vec: 0 Q:1 1 01110 1 sz:1 1 Vm:5 11101 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 298, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfa0fc00) == 0x2ea0f400) { // FMINP_vec: 0 Q:1 1 01110 1 sz:1 1 Vm:5 11110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP, 4); store<u16>(rec, 299, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x0e218800) { // FRINTN_vec: 0 Q:1 0 01110 0 sz:1 10000 11000 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 307, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x0e219800) { // FRINTM_vec: 0 Q:1 0 01110 0 sz:1 10000 11001 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 308, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x0e21a800) { // FCVTNS_vec: 0 Q:1 0 01110 0 sz:1 10000 11010 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 309, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x0e21b800) { // FCVTMS_vec: 0 Q:1 0 01110 0 sz:1 10000 11011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 310, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x0e21c800) { // FCVTAS_vec: 0 Q:1 0 01110 0 sz:1 10000 11100 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 311, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x0e21d800) { // SCVTF_vec: 0 Q:1 0 01110 0 sz:1 10000 11101 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 312, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x0ea0c800) { // FCMGT_zero_vec: 0 Q:1 0 01110 1 sz:1 10000 01100 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 313, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x0ea0d800) { // FCMEQ_zero_vec: 0 Q:1 0 01110 1 sz:1 10000 01101 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 314, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x0ea0e800) { // FCMLT_zero_vec: 0 Q:1 0 01110 1 sz:1 10000 01110 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 315, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x0ea0f800) { // FABS_vec: 0 Q:1 0 01110 1 sz:1 10000 01111 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 316, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x0ea18800) { // FRINTP_vec: 0 Q:1 0 01110 1 sz:1 10000 11000 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 317, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x0ea19800) { // FRINTZ_vec: 0 Q:1 0 01110 1 sz:1 10000 11001 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 318, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x0ea1a800) { // FCVTPS_vec: 0 Q:1 0 01110 1 sz:1 10000 11010 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 319, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x0ea1b800) { // FCVTZS_vec: 0 Q:1 0 01110 1 sz:1 10000 11011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 320, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x0ea1c800) { // URECPE_vec: 0 Q:1 0 01110 1 sz:1 10000 11100 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 321, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x0ea1d800) { // FRECPE_vec: 0 Q:1 0 01110 1 sz:1 10000 11101 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 322, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x2e218800) { // FRINTA_vec: 0 Q:1 1 01110 0 sz:1 10000 11000 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 323, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x2e219800) { // FRINTX_vec: 0 Q:1 1 01110 0 sz:1 10000 11001 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 324, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x2e21a800) { // FCVTNU_vec: 0 Q:1 1 01110 0 sz:1 10000 11010 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 325, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x2e21b800) { // FCVTMU_vec: 0 Q:1 1 01110 0 sz:1 10000 11011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 326, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x2e21c800) { // FCVTAU_vec: 0 Q:1 1 01110 0 sz:1 10000 11100 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 327, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x2e21d800) { // UCVTF_vec: 0 Q:1 1 01110 0 sz:1 10000 11101 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 328, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x2ea0c800) { // FCMGE_zero_vec: 0 Q:1 1 01110 1 sz:1 10000 01100 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 329, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x2ea0d800) { // FCMLE_zero_vec: 0 Q:1 1 01110 1 sz:1 10000 01101 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 330, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x2ea0f800) { // FNEG_vec: 0 Q:1 1 01110 1 sz:1 10000 01111 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 331, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x2ea19800) { // FRINTI_vec: 0 Q:1 1 01110 1 sz:1 10000 11001 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 332, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x2ea1a800) { // FCVTPU_vec: 0 Q:1 1 01110 1 sz:1 10000 11010 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 333, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x2ea1b800) { // FCVTZU_vec: 0 Q:1 1 01110 1 sz:1 10000 11011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 334, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x2ea1c800) { // URSQRTE_vec: 0 Q:1 1 01110 1 sz:1 10000 11100 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 335, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x2ea1d800) { // FRSQRTE_vec: 0 Q:1 1 01110 1 sz:1 10000 11101 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 336, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x2ea1f800) { // FSQRT_vec: 0 Q:1 1 01110 1 sz:1 10000 11111 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP, 4); store<u16>(rec, 337, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x0e216800) { // FCVTN: 0 Q:1 0 01110 0 sz:1 10000 10110 10 Vn:5 Vd:5
+        store<u16>(rec, OP_FCVTN, 4); store<u16>(rec, 355, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xbfbffc00) == 0x0e217800) { // FCVTL: 0 Q:1 0 01110 0 sz:1 10000 10111 10 Vn:5 Vd:5
+        store<u16>(rec, OP_FCVTL, 4); store<u16>(rec, 356, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xbfbffc00) == 0x2e216800) { // FCVTXN: 0 Q:1 1 01110 0 sz:1 10000 10110 10 Vn:5 Vd:5
+        store<u16>(rec, OP_FCVTXN, 4); store<u16>(rec, 357, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_fcvtxn(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x2e30c800) { // FMAXNMV: 0 Q:1 1 01110 0 sz:1 11000 01100 10 Vn:5 Vd:5
+        store<u16>(rec, OP_ACROSS_FP, 4); store<u16>(rec, 359, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_across(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x2eb0c800) { // FMINNMV: 0 Q:1 1 01110 1 sz:1 11000 01100 10 Vn:5 Vd:5
+        store<u16>(rec, OP_ACROSS_FP, 4); store<u16>(rec, 360, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_across(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x2e30f800) { // FMAXV: 0 Q:1 1 01110 0 sz:1 11000 01111 10 Vn:5 Vd:5
+        store<u16>(rec, OP_ACROSS_FP, 4); store<u16>(rec, 361, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_across(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfbffc00) == 0x2eb0f800) { // FMINV: 0 Q:1 1 01110 1 sz:1 11000 01111 10 Vn:5 Vd:5
+        store<u16>(rec, OP_ACROSS_FP, 4); store<u16>(rec, 362, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_across(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80f400) == 0x0f801000) { // FMLA_elem: 0 Q:1 0 01111 1 sz:1 L:1 Vm:5 0001 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_ELEM_FP, 4); store<u16>(rec, 368, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_elem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80f400) == 0x0f805000) { // FMLS_elem: 0 Q:1 0 01111 1 sz:1 L:1 Vm:5 0101 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_ELEM_FP, 4); store<u16>(rec, 370, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_elem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80f400) == 0x0f809000) { // FMUL_elem: 0 Q:1 0 01111 1 sz:1 L:1 Vm:5 1001 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_ELEM_FP, 4); store<u16>(rec, 372, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_elem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80f400) == 0x2f809000) { // FMULX_elem: 0 Q:1 1 01111 1 sz:1 L:1 Vm:5 1001 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_ELEM_FP, 4); store<u16>(rec, 374, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_elem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0fc00) == 0x0f20e400) { // SCVTF_fix_vec_s: 0 Q:1 0 011110 01 immh:2 immb:3 11100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD_FIXED, 4); store<u16>(rec, 376, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd_fixed(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfc0fc00) == 0x0f40e400) { // SCVTF_fix_vec_d: 0 Q:1 0 011110 1 immh:3 immb:3 11100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD_FIXED, 4); store<u16>(rec, 377, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd_fixed(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0fc00) == 0x2f20e400) { // UCVTF_fix_vec_s: 0 Q:1 1 011110 01 immh:2 immb:3 11100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD_FIXED, 4); store<u16>(rec, 380, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd_fixed(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfc0fc00) == 0x2f40e400) { // UCVTF_fix_vec_d: 0 Q:1 1 011110 1 immh:3 immb:3 11100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD_FIXED, 4); store<u16>(rec, 381, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd_fixed(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0fc00) == 0x0f20fc00) { // FCVTZS_fix_vec_s: 0 Q:1 0 011110 01 immh:2 immb:3 11111 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD_FIXED, 4); store<u16>(rec, 384, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd_fixed(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfc0fc00) == 0x0f40fc00) { // FCVTZS_fix_vec_d: 0 Q:1 0 011110 1 immh:3 immb:3 11111 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD_FIXED, 4); store<u16>(rec, 385, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd_fixed(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0fc00) == 0x2f20fc00) { // FCVTZU_fix_vec_s: 0 Q:1 1 011110 01 immh:2 immb:3 11111 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD_FIXED, 4); store<u16>(rec, 388, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd_fixed(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfc0fc00) == 0x2f40fc00) { // FCVTZU_fix_vec_d: 0 Q:1 1 011110 1 immh:3 immb:3 11111 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD_FIXED, 4); store<u16>(rec, 389, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd_fixed(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
       break;
     }
     case 8: {
@@ -1868,6 +2538,778 @@ export function decodeInto(w: u32, rec: usize): bool {
       break;
     }
     case 15: {
+      if ((w & 0xffbffc00) == 0x1e204000) { // FMOV_reg: 000 11110 0 ft:1 1 0000 00 10000 Vn:5 Vd:5
+        store<u16>(rec, OP_FMOV_reg, 4); store<u16>(rec, 216, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xffbffc00) == 0x1e20c000) { // FABS: 000 11110 0 ft:1 1 0000 01 10000 Vn:5 Vd:5
+        store<u16>(rec, OP_FABS, 4); store<u16>(rec, 217, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xffbffc00) == 0x1e214000) { // FNEG: 000 11110 0 ft:1 1 0000 10 10000 Vn:5 Vd:5
+        store<u16>(rec, OP_FNEG, 4); store<u16>(rec, 218, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xffbffc00) == 0x1e21c000) { // FSQRT: 000 11110 0 ft:1 1 0000 11 10000 Vn:5 Vd:5
+        store<u16>(rec, OP_FSQRT, 4); store<u16>(rec, 219, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xff3e7c00) == 0x1e224000) { // FCVT: 000 11110 ftype:2 1 0001 opc:2 10000 Vn:5 Vd:5
+        store<u16>(rec, OP_FCVT, 4); store<u16>(rec, 220, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_fcvt(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x1e244000) { // FRINTN: 000 11110 0 ft:1 1 001 rmode=000 10000 Vn:5 Vd:5
+        store<u16>(rec, OP_FRINT, 4); store<u16>(rec, 221, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_frint(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x1e24c000) { // FRINTP: 000 11110 0 ft:1 1 001 rmode=001 10000 Vn:5 Vd:5
+        store<u16>(rec, OP_FRINT, 4); store<u16>(rec, 222, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_frint(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x1e254000) { // FRINTM: 000 11110 0 ft:1 1 001 rmode=010 10000 Vn:5 Vd:5
+        store<u16>(rec, OP_FRINT, 4); store<u16>(rec, 223, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_frint(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x1e25c000) { // FRINTZ: 000 11110 0 ft:1 1 001 rmode=011 10000 Vn:5 Vd:5
+        store<u16>(rec, OP_FRINT, 4); store<u16>(rec, 224, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_frint(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x1e264000) { // FRINTA: 000 11110 0 ft:1 1 001 rmode=100 10000 Vn:5 Vd:5
+        store<u16>(rec, OP_FRINT, 4); store<u16>(rec, 225, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_frint(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x1e274000) { // FRINTX: 000 11110 0 ft:1 1 001 rmode=110 10000 Vn:5 Vd:5
+        store<u16>(rec, OP_FRINT, 4); store<u16>(rec, 226, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_frint(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x1e27c000) { // FRINTI: 000 11110 0 ft:1 1 001 rmode=111 10000 Vn:5 Vd:5
+        store<u16>(rec, OP_FRINT, 4); store<u16>(rec, 227, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_frint(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffa0fc00) == 0x1e200800) { // FMUL: 000 11110 0 ft:1 1 Vm:5 0000 10 Vn:5 Vd:5
+        store<u16>(rec, OP_FMUL, 4); store<u16>(rec, 228, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xffa0fc00) == 0x1e201800) { // FDIV: 000 11110 0 ft:1 1 Vm:5 0001 10 Vn:5 Vd:5
+        store<u16>(rec, OP_FDIV, 4); store<u16>(rec, 229, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xffa0fc00) == 0x1e202800) { // FADD: 000 11110 0 ft:1 1 Vm:5 0010 10 Vn:5 Vd:5
+        store<u16>(rec, OP_FADD, 4); store<u16>(rec, 230, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xffa0fc00) == 0x1e203800) { // FSUB: 000 11110 0 ft:1 1 Vm:5 0011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_FSUB, 4); store<u16>(rec, 231, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xffa0fc00) == 0x1e204800) { // FMAX: 000 11110 0 ft:1 1 Vm:5 0100 10 Vn:5 Vd:5
+        store<u16>(rec, OP_FMAX, 4); store<u16>(rec, 232, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xffa0fc00) == 0x1e205800) { // FMIN: 000 11110 0 ft:1 1 Vm:5 0101 10 Vn:5 Vd:5
+        store<u16>(rec, OP_FMIN, 4); store<u16>(rec, 233, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xffa0fc00) == 0x1e206800) { // FMAXNM: 000 11110 0 ft:1 1 Vm:5 0110 10 Vn:5 Vd:5
+        store<u16>(rec, OP_FMAXNM, 4); store<u16>(rec, 234, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xffa0fc00) == 0x1e207800) { // FMINNM: 000 11110 0 ft:1 1 Vm:5 0111 10 Vn:5 Vd:5
+        store<u16>(rec, OP_FMINNM, 4); store<u16>(rec, 235, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xffa0fc00) == 0x1e208800) { // FNMUL: 000 11110 0 ft:1 1 Vm:5 1000 10 Vn:5 Vd:5
+        store<u16>(rec, OP_FNMUL, 4); store<u16>(rec, 236, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xffa08000) == 0x1f000000) { // FMADD: 000 11111 0 ft:1 0 Vm:5 0 Va:5 Vn:5 Vd:5
+        store<u16>(rec, OP_FMADD, 4); store<u16>(rec, 237, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xffa08000) == 0x1f008000) { // FMSUB: 000 11111 0 ft:1 0 Vm:5 1 Va:5 Vn:5 Vd:5
+        store<u16>(rec, OP_FMSUB, 4); store<u16>(rec, 238, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xffa08000) == 0x1f200000) { // FNMADD: 000 11111 0 ft:1 1 Vm:5 0 Va:5 Vn:5 Vd:5
+        store<u16>(rec, OP_FNMADD, 4); store<u16>(rec, 239, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xffa08000) == 0x1f208000) { // FNMSUB: 000 11111 0 ft:1 1 Vm:5 1 Va:5 Vn:5 Vd:5
+        store<u16>(rec, OP_FNMSUB, 4); store<u16>(rec, 240, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xffa0fc1f) == 0x1e202000) { // FCMP: 000 11110 0 ft:1 1 Vm:5 00 1000 Vn:5 0 0 000
+        store<u16>(rec, OP_FCMP, 4); store<u16>(rec, 241, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        return true;
+      }
+      if ((w & 0xffa0fc1f) == 0x1e202010) { // FCMPE: 000 11110 0 ft:1 1 Vm:5 00 1000 Vn:5 1 0 000
+        store<u16>(rec, OP_FCMP, 4); store<u16>(rec, 242, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        return true;
+      }
+      if ((w & 0xffa0fc1f) == 0x1e202008) { // FCMP_zero: 000 11110 0 ft:1 1 xxxxx 00 1000 Vn:5 0 1 000
+        store<u16>(rec, OP_FCMP, 4); store<u16>(rec, 243, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        return true;
+      }
+      if ((w & 0xffa0fc1f) == 0x1e202018) { // FCMPE_zero: 000 11110 0 ft:1 1 xxxxx 00 1000 Vn:5 1 1 000
+        store<u16>(rec, OP_FCMP, 4); store<u16>(rec, 244, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        return true;
+      }
+      if ((w & 0xffa00c10) == 0x1e200400) { // FCCMP: 000 11110 0 ft:1 1 Vm:5 cond:4 01 Vn:5 0 nzcv:4
+        store<u16>(rec, OP_FCCMP, 4); store<u16>(rec, 245, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        return true;
+      }
+      if ((w & 0xffa00c10) == 0x1e200410) { // FCCMPE: 000 11110 0 ft:1 1 Vm:5 cond:4 01 Vn:5 1 nzcv:4
+        store<u16>(rec, OP_FCCMP, 4); store<u16>(rec, 246, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        return true;
+      }
+      if ((w & 0xffa00c00) == 0x1e200c00) { // FCSEL: 000 11110 0 ft:1 1 Vm:5 cond:4 11 Vn:5 Vd:5
+        store<u16>(rec, OP_FCSEL, 4); store<u16>(rec, 247, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xffa01fe0) == 0x1e201000) { // FMOV_imm: 000 11110 0 ft:1 1 imm8:8 100 00000 Vd:5
+        store<u16>(rec, OP_FMOV_imm, 4); store<u16>(rec, 248, 6);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0x7fbffc00) == 0x1e200000) { // FCVTNS_int: sf:1 00 11110 0 ft:1 1 rmode=00 opcode=000 000000 Vn:5 Rd:5
+        store<u16>(rec, OP_FCVT_to_int, 4); store<u16>(rec, 249, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, reg(w, 0, false), 8);
+        if (pre_fcvt_int(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0x7fbffc00) == 0x1e210000) { // FCVTNU_int: sf:1 00 11110 0 ft:1 1 rmode=00 opcode=001 000000 Vn:5 Rd:5
+        store<u16>(rec, OP_FCVT_to_int, 4); store<u16>(rec, 250, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, reg(w, 0, false), 8);
+        if (pre_fcvt_int(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0x7fbffc00) == 0x1e240000) { // FCVTAS_int: sf:1 00 11110 0 ft:1 1 rmode=00 opcode=100 000000 Vn:5 Rd:5
+        store<u16>(rec, OP_FCVT_to_int, 4); store<u16>(rec, 251, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, reg(w, 0, false), 8);
+        if (pre_fcvt_int(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0x7fbffc00) == 0x1e250000) { // FCVTAU_int: sf:1 00 11110 0 ft:1 1 rmode=00 opcode=101 000000 Vn:5 Rd:5
+        store<u16>(rec, OP_FCVT_to_int, 4); store<u16>(rec, 252, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, reg(w, 0, false), 8);
+        if (pre_fcvt_int(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0x7fbffc00) == 0x1e280000) { // FCVTPS_int: sf:1 00 11110 0 ft:1 1 rmode=01 opcode=000 000000 Vn:5 Rd:5
+        store<u16>(rec, OP_FCVT_to_int, 4); store<u16>(rec, 253, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, reg(w, 0, false), 8);
+        if (pre_fcvt_int(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0x7fbffc00) == 0x1e290000) { // FCVTPU_int: sf:1 00 11110 0 ft:1 1 rmode=01 opcode=001 000000 Vn:5 Rd:5
+        store<u16>(rec, OP_FCVT_to_int, 4); store<u16>(rec, 254, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, reg(w, 0, false), 8);
+        if (pre_fcvt_int(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0x7fbffc00) == 0x1e300000) { // FCVTMS_int: sf:1 00 11110 0 ft:1 1 rmode=10 opcode=000 000000 Vn:5 Rd:5
+        store<u16>(rec, OP_FCVT_to_int, 4); store<u16>(rec, 255, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, reg(w, 0, false), 8);
+        if (pre_fcvt_int(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0x7fbffc00) == 0x1e310000) { // FCVTMU_int: sf:1 00 11110 0 ft:1 1 rmode=10 opcode=001 000000 Vn:5 Rd:5
+        store<u16>(rec, OP_FCVT_to_int, 4); store<u16>(rec, 256, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, reg(w, 0, false), 8);
+        if (pre_fcvt_int(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0x7fbffc00) == 0x1e380000) { // FCVTZS_int: sf:1 00 11110 0 ft:1 1 rmode=11 opcode=000 000000 Vn:5 Rd:5
+        store<u16>(rec, OP_FCVT_to_int, 4); store<u16>(rec, 257, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, reg(w, 0, false), 8);
+        if (pre_fcvt_int(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0x7fbffc00) == 0x1e390000) { // FCVTZU_int: sf:1 00 11110 0 ft:1 1 rmode=11 opcode=001 000000 Vn:5 Rd:5
+        store<u16>(rec, OP_FCVT_to_int, 4); store<u16>(rec, 258, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, reg(w, 0, false), 8);
+        if (pre_fcvt_int(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0x7fbffc00) == 0x1e220000) { // SCVTF_int: sf:1 00 11110 0 ft:1 1 00 010 000000 Rn:5 Vd:5
+        store<u16>(rec, OP_CVTF, 4); store<u16>(rec, 259, 6);
+        store<u16>(rec, reg(w, 5, false), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_cvtf_int(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0x7fbffc00) == 0x1e230000) { // UCVTF_int: sf:1 00 11110 0 ft:1 1 00 011 000000 Rn:5 Vd:5
+        store<u16>(rec, OP_CVTF, 4); store<u16>(rec, 260, 6);
+        store<u16>(rec, reg(w, 5, false), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_cvtf_int(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xfffffc00) == 0x1e260000) { // FMOV_w_s: 0 00 11110 00 1 00 110 000000 Vn:5 Rd:5
+        store<u16>(rec, OP_FMOV_w_s, 4); store<u16>(rec, 261, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, reg(w, 0, false), 8);
+        return true;
+      }
+      if ((w & 0xfffffc00) == 0x1e270000) { // FMOV_s_w: 0 00 11110 00 1 00 111 000000 Rn:5 Vd:5
+        store<u16>(rec, OP_FMOV_s_w, 4); store<u16>(rec, 262, 6);
+        store<u16>(rec, reg(w, 5, false), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xfffffc00) == 0x9e660000) { // FMOV_x_d: 1 00 11110 01 1 00 110 000000 Vn:5 Rd:5
+        store<u16>(rec, OP_FMOV_x_d, 4); store<u16>(rec, 263, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, reg(w, 0, false), 8);
+        return true;
+      }
+      if ((w & 0xfffffc00) == 0x9e670000) { // FMOV_d_x: 1 00 11110 01 1 00 111 000000 Rn:5 Vd:5
+        store<u16>(rec, OP_FMOV_d_x, 4); store<u16>(rec, 264, 6);
+        store<u16>(rec, reg(w, 5, false), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xfffffc00) == 0x9eae0000) { // FMOV_x_v1: 1 00 11110 10 1 01 110 000000 Vn:5 Rd:5
+        store<u16>(rec, OP_FMOV_x_v1, 4); store<u16>(rec, 265, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, reg(w, 0, false), 8);
+        return true;
+      }
+      if ((w & 0xfffffc00) == 0x9eaf0000) { // FMOV_v1_x: 1 00 11110 10 1 01 111 000000 Rn:5 Vd:5
+        store<u16>(rec, OP_FMOV_v1_x, 4); store<u16>(rec, 266, 6);
+        store<u16>(rec, reg(w, 5, false), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0x7fbf0000) == 0x1e020000) { // SCVTF_fix: sf:1 00 11110 0 ft:1 0 00 010 scale:6 Rn:5 Vd:5
+        store<u16>(rec, OP_CVTF, 4); store<u16>(rec, 267, 6);
+        store<u16>(rec, reg(w, 5, false), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_fixed(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0x7fbf0000) == 0x1e030000) { // UCVTF_fix: sf:1 00 11110 0 ft:1 0 00 011 scale:6 Rn:5 Vd:5
+        store<u16>(rec, OP_CVTF, 4); store<u16>(rec, 268, 6);
+        store<u16>(rec, reg(w, 5, false), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_fixed(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0x7fbf0000) == 0x1e180000) { // FCVTZS_fix: sf:1 00 11110 0 ft:1 0 11 000 scale:6 Vn:5 Rd:5
+        store<u16>(rec, OP_FCVT_to_int, 4); store<u16>(rec, 269, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, reg(w, 0, false), 8);
+        if (pre_fixed(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0x7fbf0000) == 0x1e190000) { // FCVTZU_fix: sf:1 00 11110 0 ft:1 0 11 001 scale:6 Vn:5 Rd:5
+        store<u16>(rec, OP_FCVT_to_int, 4); store<u16>(rec, 270, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, reg(w, 0, false), 8);
+        if (pre_fixed(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x5ea1d800) { // FRECPE_scalar: 01 0 11110 1 sz:1 10000 11101 10 Vn:5 Vd:5
+        store<u16>(rec, OP_FRECPE_scalar, 4); store<u16>(rec, 271, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xffbffc00) == 0x7ea1d800) { // FRSQRTE_scalar: 01 1 11110 1 sz:1 10000 11101 10 Vn:5 Vd:5
+        store<u16>(rec, OP_FRSQRTE_scalar, 4); store<u16>(rec, 272, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xffbffc00) == 0x5ea1f800) { // FRECPX: 01 0 11110 1 sz:1 10000 11111 10 Vn:5 Vd:5
+        store<u16>(rec, OP_FRECPX, 4); store<u16>(rec, 273, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xffa0fc00) == 0x5e20fc00) { // FRECPS_scalar: 01 0 11110 0 sz:1 1 Vm:5 11111 1 Vn:5 Vd:5
+        store<u16>(rec, OP_FRECPS_scalar, 4); store<u16>(rec, 274, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xffa0fc00) == 0x5ea0fc00) { // FRSQRTS_scalar: 01 0 11110 1 sz:1 1 Vm:5 11111 1 Vn:5 Vd:5
+        store<u16>(rec, OP_FRSQRTS_scalar, 4); store<u16>(rec, 275, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xffa0fc00) == 0x5e20dc00) { // FMULX_scalar: 01 0 11110 0 sz:1 1 Vm:5 11011 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP_scalar, 4); store<u16>(rec, 300, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffa0fc00) == 0x5e20e400) { // FCMEQ_scalar: 01 0 11110 0 sz:1 1 Vm:5 11100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP_scalar, 4); store<u16>(rec, 301, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffa0fc00) == 0x7e20e400) { // FCMGE_scalar: 01 1 11110 0 sz:1 1 Vm:5 11100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP_scalar, 4); store<u16>(rec, 302, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffa0fc00) == 0x7e20ec00) { // FACGE_scalar: 01 1 11110 0 sz:1 1 Vm:5 11101 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP_scalar, 4); store<u16>(rec, 303, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffa0fc00) == 0x7ea0d400) { // FABD_scalar: 01 1 11110 1 sz:1 1 Vm:5 11010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP_scalar, 4); store<u16>(rec, 304, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffa0fc00) == 0x7ea0e400) { // FCMGT_scalar: 01 1 11110 1 sz:1 1 Vm:5 11100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP_scalar, 4); store<u16>(rec, 305, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffa0fc00) == 0x7ea0ec00) { // FACGT_scalar: 01 1 11110 1 sz:1 1 Vm:5 11101 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD3_FP_scalar, 4); store<u16>(rec, 306, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd3_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x5e21a800) { // FCVTNS_scalar: 01 0 11110 0 sz:1 10000 11010 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP_scalar, 4); store<u16>(rec, 338, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x5e21b800) { // FCVTMS_scalar: 01 0 11110 0 sz:1 10000 11011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP_scalar, 4); store<u16>(rec, 339, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x5e21c800) { // FCVTAS_scalar: 01 0 11110 0 sz:1 10000 11100 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP_scalar, 4); store<u16>(rec, 340, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x5e21d800) { // SCVTF_scalar: 01 0 11110 0 sz:1 10000 11101 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP_scalar, 4); store<u16>(rec, 341, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x5ea0c800) { // FCMGT_zero_scalar: 01 0 11110 1 sz:1 10000 01100 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP_scalar, 4); store<u16>(rec, 342, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x5ea0d800) { // FCMEQ_zero_scalar: 01 0 11110 1 sz:1 10000 01101 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP_scalar, 4); store<u16>(rec, 343, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x5ea0e800) { // FCMLT_zero_scalar: 01 0 11110 1 sz:1 10000 01110 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP_scalar, 4); store<u16>(rec, 344, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x5ea1a800) { // FCVTPS_scalar: 01 0 11110 1 sz:1 10000 11010 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP_scalar, 4); store<u16>(rec, 345, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x5ea1b800) { // FCVTZS_scalar: 01 0 11110 1 sz:1 10000 11011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP_scalar, 4); store<u16>(rec, 346, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x7e21a800) { // FCVTNU_scalar: 01 1 11110 0 sz:1 10000 11010 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP_scalar, 4); store<u16>(rec, 347, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x7e21b800) { // FCVTMU_scalar: 01 1 11110 0 sz:1 10000 11011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP_scalar, 4); store<u16>(rec, 348, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x7e21c800) { // FCVTAU_scalar: 01 1 11110 0 sz:1 10000 11100 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP_scalar, 4); store<u16>(rec, 349, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x7e21d800) { // UCVTF_scalar: 01 1 11110 0 sz:1 10000 11101 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP_scalar, 4); store<u16>(rec, 350, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x7ea0c800) { // FCMGE_zero_scalar: 01 1 11110 1 sz:1 10000 01100 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP_scalar, 4); store<u16>(rec, 351, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x7ea0d800) { // FCMLE_zero_scalar: 01 1 11110 1 sz:1 10000 01101 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP_scalar, 4); store<u16>(rec, 352, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x7ea1a800) { // FCVTPU_scalar: 01 1 11110 1 sz:1 10000 11010 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP_scalar, 4); store<u16>(rec, 353, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x7ea1b800) { // FCVTZU_scalar: 01 1 11110 1 sz:1 10000 11011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD2_FP_scalar, 4); store<u16>(rec, 354, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd2_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x7e216800) { // FCVTXN_scalar: 01 1 11110 0 sz:1 10000 10110 10 Vn:5 Vd:5
+        store<u16>(rec, OP_FCVTXN_scalar, 4); store<u16>(rec, 358, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_fcvtxn(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x7e30c800) { // FMAXNMP_scalar: 01 1 11110 0 sz:1 11000 01100 10 Vn:5 Vd:5
+        store<u16>(rec, OP_PAIR_FP_scalar, 4); store<u16>(rec, 363, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_pair_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x7eb0c800) { // FMINNMP_scalar: 01 1 11110 1 sz:1 11000 01100 10 Vn:5 Vd:5
+        store<u16>(rec, OP_PAIR_FP_scalar, 4); store<u16>(rec, 364, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_pair_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x7e30d800) { // FADDP_scalar: 01 1 11110 0 sz:1 11000 01101 10 Vn:5 Vd:5
+        store<u16>(rec, OP_PAIR_FP_scalar, 4); store<u16>(rec, 365, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_pair_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x7e30f800) { // FMAXP_scalar: 01 1 11110 0 sz:1 11000 01111 10 Vn:5 Vd:5
+        store<u16>(rec, OP_PAIR_FP_scalar, 4); store<u16>(rec, 366, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_pair_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffbffc00) == 0x7eb0f800) { // FMINP_scalar: 01 1 11110 1 sz:1 11000 01111 10 Vn:5 Vd:5
+        store<u16>(rec, OP_PAIR_FP_scalar, 4); store<u16>(rec, 367, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_pair_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80f400) == 0x5f801000) { // FMLA_elem_scalar: 01 0 11111 1 sz:1 L:1 Vm:5 0001 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_ELEM_FP_scalar, 4); store<u16>(rec, 369, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_elem_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80f400) == 0x5f805000) { // FMLS_elem_scalar: 01 0 11111 1 sz:1 L:1 Vm:5 0101 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_ELEM_FP_scalar, 4); store<u16>(rec, 371, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_elem_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80f400) == 0x5f809000) { // FMUL_elem_scalar: 01 0 11111 1 sz:1 L:1 Vm:5 1001 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_ELEM_FP_scalar, 4); store<u16>(rec, 373, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_elem_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80f400) == 0x7f809000) { // FMULX_elem_scalar: 01 1 11111 1 sz:1 L:1 Vm:5 1001 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_ELEM_FP_scalar, 4); store<u16>(rec, 375, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_elem_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe0fc00) == 0x5f20e400) { // SCVTF_fix_scalar_s: 01 0 111110 01 immh:2 immb:3 11100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD_FIXED_scalar, 4); store<u16>(rec, 378, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd_fixed_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc0fc00) == 0x5f40e400) { // SCVTF_fix_scalar_d: 01 0 111110 1 immh:3 immb:3 11100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD_FIXED_scalar, 4); store<u16>(rec, 379, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd_fixed_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe0fc00) == 0x7f20e400) { // UCVTF_fix_scalar_s: 01 1 111110 01 immh:2 immb:3 11100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD_FIXED_scalar, 4); store<u16>(rec, 382, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd_fixed_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc0fc00) == 0x7f40e400) { // UCVTF_fix_scalar_d: 01 1 111110 1 immh:3 immb:3 11100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD_FIXED_scalar, 4); store<u16>(rec, 383, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd_fixed_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe0fc00) == 0x5f20fc00) { // FCVTZS_fix_scalar_s: 01 0 111110 01 immh:2 immb:3 11111 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD_FIXED_scalar, 4); store<u16>(rec, 386, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd_fixed_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc0fc00) == 0x5f40fc00) { // FCVTZS_fix_scalar_d: 01 0 111110 1 immh:3 immb:3 11111 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD_FIXED_scalar, 4); store<u16>(rec, 387, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd_fixed_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe0fc00) == 0x7f20fc00) { // FCVTZU_fix_scalar_s: 01 1 111110 01 immh:2 immb:3 11111 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD_FIXED_scalar, 4); store<u16>(rec, 390, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd_fixed_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc0fc00) == 0x7f40fc00) { // FCVTZU_fix_scalar_d: 01 1 111110 1 immh:3 immb:3 11111 1 Vn:5 Vd:5
+        store<u16>(rec, OP_SIMD_FIXED_scalar, 4); store<u16>(rec, 391, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_simd_fixed_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
       break;
     }
   }

@@ -197,6 +197,130 @@ for (const [k, o3opc] of [['LDADD', '0000'], ['LDCLR', '0001'], ['LDEOR', '0010'
   E(k, 'atomic', `size:2 111 0 00 A:1 R:1 1 Rs:5 ${o3opc} 00 Rn_SP:5 Rt:5`, { feature: 'LSE' });
 }
 
+// ---- Scalar floating point, C4.1.90-C4.1.102 (Armv8.0: ftype 00 single, 01 double; ftype 11,
+// half precision, is FEAT_FP16 and only FCVT may use it here; ftype 10 is reserved) ----
+const FP = { fp: true };
+// Data-processing (1 source)
+E('FMOV_reg', 'fp_dp1', '000 11110 0 ft:1 1 0000 00 10000 Vn:5 Vd:5', FP);
+E('FABS', 'fp_dp1', '000 11110 0 ft:1 1 0000 01 10000 Vn:5 Vd:5', FP);
+E('FNEG', 'fp_dp1', '000 11110 0 ft:1 1 0000 10 10000 Vn:5 Vd:5', FP);
+E('FSQRT', 'fp_dp1', '000 11110 0 ft:1 1 0000 11 10000 Vn:5 Vd:5', FP);
+E('FCVT', 'fp_dp1', '000 11110 ftype:2 1 0001 opc:2 10000 Vn:5 Vd:5', { fp: true, pre: 'fcvt' });
+for (const [k, rm] of [['N', '000'], ['P', '001'], ['M', '010'], ['Z', '011'], ['A', '100'], ['X', '110'], ['I', '111']]) {
+  E(`FRINT${k}`, 'fp_dp1', `000 11110 0 ft:1 1 001 rmode=${rm} 10000 Vn:5 Vd:5`, { fp: true, handler: 'FRINT', pre: 'frint' });
+}
+// Data-processing (2 source)
+for (const [k, op] of [['FMUL', '0000'], ['FDIV', '0001'], ['FADD', '0010'], ['FSUB', '0011'], ['FMAX', '0100'],
+  ['FMIN', '0101'], ['FMAXNM', '0110'], ['FMINNM', '0111'], ['FNMUL', '1000']]) {
+  E(k, 'fp_dp2', `000 11110 0 ft:1 1 Vm:5 ${op} 10 Vn:5 Vd:5`, FP);
+}
+// Data-processing (3 source), fused
+E('FMADD', 'fp_dp3', '000 11111 0 ft:1 0 Vm:5 0 Va:5 Vn:5 Vd:5', FP);
+E('FMSUB', 'fp_dp3', '000 11111 0 ft:1 0 Vm:5 1 Va:5 Vn:5 Vd:5', FP);
+E('FNMADD', 'fp_dp3', '000 11111 0 ft:1 1 Vm:5 0 Va:5 Vn:5 Vd:5', FP);
+E('FNMSUB', 'fp_dp3', '000 11111 0 ft:1 1 Vm:5 1 Va:5 Vn:5 Vd:5', FP);
+// Compare (the #0.0 forms ignore Rm, as QEMU does; the Arm ARM shows it as should-be-zero),
+// conditional compare, conditional select, immediate
+E('FCMP', 'fp_cmp', '000 11110 0 ft:1 1 Vm:5 00 1000 Vn:5 0 0 000', FP);
+E('FCMPE', 'fp_cmp', '000 11110 0 ft:1 1 Vm:5 00 1000 Vn:5 1 0 000', { fp: true, handler: 'FCMP' });
+E('FCMP_zero', 'fp_cmp', '000 11110 0 ft:1 1 xxxxx 00 1000 Vn:5 0 1 000', { fp: true, handler: 'FCMP' });
+E('FCMPE_zero', 'fp_cmp', '000 11110 0 ft:1 1 xxxxx 00 1000 Vn:5 1 1 000', { fp: true, handler: 'FCMP' });
+E('FCCMP', 'fp_cmp', '000 11110 0 ft:1 1 Vm:5 cond:4 01 Vn:5 0 nzcv:4', FP);
+E('FCCMPE', 'fp_cmp', '000 11110 0 ft:1 1 Vm:5 cond:4 01 Vn:5 1 nzcv:4', { fp: true, handler: 'FCCMP' });
+E('FCSEL', 'fp_cmp', '000 11110 0 ft:1 1 Vm:5 cond:4 11 Vn:5 Vd:5', FP);
+E('FMOV_imm', 'fp_move', '000 11110 0 ft:1 1 imm8:8 100 00000 Vd:5', FP);
+// Conversion between floating-point and integer; FMOV (general)
+for (const [k, rm, o] of [['FCVTNS', '00', '000'], ['FCVTNU', '00', '001'], ['FCVTAS', '00', '100'], ['FCVTAU', '00', '101'],
+  ['FCVTPS', '01', '000'], ['FCVTPU', '01', '001'], ['FCVTMS', '10', '000'], ['FCVTMU', '10', '001'],
+  ['FCVTZS', '11', '000'], ['FCVTZU', '11', '001']]) {
+  E(`${k}_int`, 'fp_cvt', `sf:1 00 11110 0 ft:1 1 rmode=${rm} opcode=${o} 000000 Vn:5 Rd:5`, { fp: true, handler: 'FCVT_to_int', pre: 'fcvt_int' });
+}
+E('SCVTF_int', 'fp_cvt', 'sf:1 00 11110 0 ft:1 1 00 010 000000 Rn:5 Vd:5', { fp: true, handler: 'CVTF', pre: 'cvtf_int' });
+E('UCVTF_int', 'fp_cvt', 'sf:1 00 11110 0 ft:1 1 00 011 000000 Rn:5 Vd:5', { fp: true, handler: 'CVTF', pre: 'cvtf_int' });
+E('FMOV_w_s', 'fp_move', '0 00 11110 00 1 00 110 000000 Vn:5 Rd:5', FP);
+E('FMOV_s_w', 'fp_move', '0 00 11110 00 1 00 111 000000 Rn:5 Vd:5', FP);
+E('FMOV_x_d', 'fp_move', '1 00 11110 01 1 00 110 000000 Vn:5 Rd:5', FP);
+E('FMOV_d_x', 'fp_move', '1 00 11110 01 1 00 111 000000 Rn:5 Vd:5', FP);
+E('FMOV_x_v1', 'fp_move', '1 00 11110 10 1 01 110 000000 Vn:5 Rd:5', FP);
+E('FMOV_v1_x', 'fp_move', '1 00 11110 10 1 01 111 000000 Rn:5 Vd:5', FP);
+// Conversion between floating-point and fixed-point (fbits = 64 - scale)
+E('SCVTF_fix', 'fp_cvt', 'sf:1 00 11110 0 ft:1 0 00 010 scale:6 Rn:5 Vd:5', { fp: true, handler: 'CVTF', pre: 'fixed' });
+E('UCVTF_fix', 'fp_cvt', 'sf:1 00 11110 0 ft:1 0 00 011 scale:6 Rn:5 Vd:5', { fp: true, handler: 'CVTF', pre: 'fixed' });
+E('FCVTZS_fix', 'fp_cvt', 'sf:1 00 11110 0 ft:1 0 11 000 scale:6 Vn:5 Rd:5', { fp: true, handler: 'FCVT_to_int', pre: 'fixed' });
+E('FCVTZU_fix', 'fp_cvt', 'sf:1 00 11110 0 ft:1 0 11 001 scale:6 Vn:5 Rd:5', { fp: true, handler: 'FCVT_to_int', pre: 'fixed' });
+// Advanced SIMD scalar estimates and Newton-Raphson steps (C4.1.39 two-register misc, C4.1.42
+// three same); sz selects single or double
+E('FRECPE_scalar', 'fp_dp1', '01 0 11110 1 sz:1 10000 11101 10 Vn:5 Vd:5', FP);
+E('FRSQRTE_scalar', 'fp_dp1', '01 1 11110 1 sz:1 10000 11101 10 Vn:5 Vd:5', FP);
+E('FRECPX', 'fp_dp1', '01 0 11110 1 sz:1 10000 11111 10 Vn:5 Vd:5', FP);
+E('FRECPS_scalar', 'fp_dp2', '01 0 11110 0 sz:1 1 Vm:5 11111 1 Vn:5 Vd:5', FP);
+E('FRSQRTS_scalar', 'fp_dp2', '01 0 11110 1 sz:1 1 Vm:5 11111 1 Vn:5 Vd:5', FP);
+
+// ---- Advanced SIMD floating point, single and double elements (Armv8.0; the FP16 forms are
+// FEAT_FP16). Vector forms: Q selects 64 or 128 bits; sz = 1 with Q = 0 is reserved. ----
+// Three same (C4.1.x): U, a (bit 23) and opcode select the operation (fp/elem.ts keys).
+const SIMD3: [string, string, string, string][] = [
+  ['FMAXNM', '0', '0', '11000'], ['FMLA', '0', '0', '11001'], ['FADD', '0', '0', '11010'], ['FMULX', '0', '0', '11011'],
+  ['FCMEQ', '0', '0', '11100'], ['FMAX', '0', '0', '11110'], ['FRECPS', '0', '0', '11111'],
+  ['FMINNM', '0', '1', '11000'], ['FMLS', '0', '1', '11001'], ['FSUB', '0', '1', '11010'], ['FMIN', '0', '1', '11110'],
+  ['FRSQRTS', '0', '1', '11111'],
+  ['FMAXNMP', '1', '0', '11000'], ['FADDP', '1', '0', '11010'], ['FMUL', '1', '0', '11011'], ['FCMGE', '1', '0', '11100'],
+  ['FACGE', '1', '0', '11101'], ['FMAXP', '1', '0', '11110'], ['FDIV', '1', '0', '11111'],
+  ['FMINNMP', '1', '1', '11000'], ['FABD', '1', '1', '11010'], ['FCMGT', '1', '1', '11100'], ['FACGT', '1', '1', '11101'],
+  ['FMINP', '1', '1', '11110'],
+];
+for (const [k, u, a, op] of SIMD3) {
+  E(`${k}_vec`, 'simd_fp3', `0 Q:1 ${u} 01110 ${a} sz:1 1 Vm:5 ${op} 1 Vn:5 Vd:5`, { fp: true, handler: 'SIMD3_FP', pre: 'simd3' });
+}
+for (const [k, u, a, op] of SIMD3.filter(([k]) => ['FMULX', 'FCMEQ', 'FCMGE', 'FACGE', 'FABD', 'FCMGT', 'FACGT'].includes(k))) {
+  E(`${k}_scalar`, 'simd_fp3', `01 ${u} 11110 ${a} sz:1 1 Vm:5 ${op} 1 Vn:5 Vd:5`, { fp: true, handler: 'SIMD3_FP_scalar', pre: 'simd3_scalar' });
+}
+// Two-register misc (C4.1.x)
+const SIMD2: [string, string, string, string][] = [
+  ['FRINTN', '0', '0', '11000'], ['FRINTM', '0', '0', '11001'], ['FCVTNS', '0', '0', '11010'], ['FCVTMS', '0', '0', '11011'],
+  ['FCVTAS', '0', '0', '11100'], ['SCVTF', '0', '0', '11101'],
+  ['FCMGT_zero', '0', '1', '01100'], ['FCMEQ_zero', '0', '1', '01101'], ['FCMLT_zero', '0', '1', '01110'], ['FABS', '0', '1', '01111'],
+  ['FRINTP', '0', '1', '11000'], ['FRINTZ', '0', '1', '11001'], ['FCVTPS', '0', '1', '11010'], ['FCVTZS', '0', '1', '11011'],
+  ['URECPE', '0', '1', '11100'], ['FRECPE', '0', '1', '11101'],
+  ['FRINTA', '1', '0', '11000'], ['FRINTX', '1', '0', '11001'], ['FCVTNU', '1', '0', '11010'], ['FCVTMU', '1', '0', '11011'],
+  ['FCVTAU', '1', '0', '11100'], ['UCVTF', '1', '0', '11101'],
+  ['FCMGE_zero', '1', '1', '01100'], ['FCMLE_zero', '1', '1', '01101'], ['FNEG', '1', '1', '01111'], ['FRINTI', '1', '1', '11001'],
+  ['FCVTPU', '1', '1', '11010'], ['FCVTZU', '1', '1', '11011'], ['URSQRTE', '1', '1', '11100'], ['FRSQRTE', '1', '1', '11101'],
+  ['FSQRT', '1', '1', '11111'],
+];
+for (const [k, u, a, op] of SIMD2) {
+  E(`${k}_vec`, 'simd_fp2', `0 Q:1 ${u} 01110 ${a} sz:1 10000 ${op} 10 Vn:5 Vd:5`, { fp: true, handler: 'SIMD2_FP', pre: 'simd2' });
+}
+for (const [k, u, a, op] of SIMD2.filter(([k]) => /^(FCVT[NMAPZ][SU]|[SU]CVTF|FCM.._zero)$/.test(k))) {
+  E(`${k}_scalar`, 'simd_fp2', `01 ${u} 11110 ${a} sz:1 10000 ${op} 10 Vn:5 Vd:5`, { fp: true, handler: 'SIMD2_FP_scalar', pre: 'simd2_scalar' });
+}
+E('FCVTN', 'simd_fp2', '0 Q:1 0 01110 0 sz:1 10000 10110 10 Vn:5 Vd:5', FP);
+E('FCVTL', 'simd_fp2', '0 Q:1 0 01110 0 sz:1 10000 10111 10 Vn:5 Vd:5', FP);
+E('FCVTXN', 'simd_fp2', '0 Q:1 1 01110 0 sz:1 10000 10110 10 Vn:5 Vd:5', { fp: true, pre: 'fcvtxn' });
+E('FCVTXN_scalar', 'simd_fp2', '01 1 11110 0 sz:1 10000 10110 10 Vn:5 Vd:5', { fp: true, pre: 'fcvtxn' });
+// Across lanes (4S only) and scalar pairwise
+E('FMAXNMV', 'simd_fp3', '0 Q:1 1 01110 0 sz:1 11000 01100 10 Vn:5 Vd:5', { fp: true, handler: 'ACROSS_FP', pre: 'across' });
+E('FMINNMV', 'simd_fp3', '0 Q:1 1 01110 1 sz:1 11000 01100 10 Vn:5 Vd:5', { fp: true, handler: 'ACROSS_FP', pre: 'across' });
+E('FMAXV', 'simd_fp3', '0 Q:1 1 01110 0 sz:1 11000 01111 10 Vn:5 Vd:5', { fp: true, handler: 'ACROSS_FP', pre: 'across' });
+E('FMINV', 'simd_fp3', '0 Q:1 1 01110 1 sz:1 11000 01111 10 Vn:5 Vd:5', { fp: true, handler: 'ACROSS_FP', pre: 'across' });
+E('FMAXNMP_scalar', 'simd_fp3', '01 1 11110 0 sz:1 11000 01100 10 Vn:5 Vd:5', { fp: true, handler: 'PAIR_FP_scalar', pre: 'pair_scalar' });
+E('FMINNMP_scalar', 'simd_fp3', '01 1 11110 1 sz:1 11000 01100 10 Vn:5 Vd:5', { fp: true, handler: 'PAIR_FP_scalar', pre: 'pair_scalar' });
+E('FADDP_scalar', 'simd_fp3', '01 1 11110 0 sz:1 11000 01101 10 Vn:5 Vd:5', { fp: true, handler: 'PAIR_FP_scalar', pre: 'pair_scalar' });
+E('FMAXP_scalar', 'simd_fp3', '01 1 11110 0 sz:1 11000 01111 10 Vn:5 Vd:5', { fp: true, handler: 'PAIR_FP_scalar', pre: 'pair_scalar' });
+E('FMINP_scalar', 'simd_fp3', '01 1 11110 1 sz:1 11000 01111 10 Vn:5 Vd:5', { fp: true, handler: 'PAIR_FP_scalar', pre: 'pair_scalar' });
+// By element: index H:L (single) or H (double); Vm is M:Rm
+for (const [k, u, op] of [['FMLA', '0', '0001'], ['FMLS', '0', '0101'], ['FMUL', '0', '1001'], ['FMULX', '1', '1001']]) {
+  E(`${k}_elem`, 'simd_fp3', `0 Q:1 ${u} 01111 1 sz:1 L:1 Vm:5 ${op} H:1 0 Vn:5 Vd:5`, { fp: true, handler: 'ELEM_FP', pre: 'elem' });
+  E(`${k}_elem_scalar`, 'simd_fp3', `01 ${u} 11111 1 sz:1 L:1 Vm:5 ${op} H:1 0 Vn:5 Vd:5`, { fp: true, handler: 'ELEM_FP_scalar', pre: 'elem_scalar' });
+}
+// Fixed-point conversions (shift by immediate): immh 01xx single, 1xxx double
+for (const [k, u, op] of [['SCVTF', '0', '11100'], ['UCVTF', '1', '11100'], ['FCVTZS', '0', '11111'], ['FCVTZU', '1', '11111']]) {
+  E(`${k}_fix_vec_s`, 'simd_fp2', `0 Q:1 ${u} 011110 01 immh:2 immb:3 ${op} 1 Vn:5 Vd:5`, { fp: true, handler: 'SIMD_FIXED', pre: 'simd_fixed' });
+  E(`${k}_fix_vec_d`, 'simd_fp2', `0 Q:1 ${u} 011110 1 immh:3 immb:3 ${op} 1 Vn:5 Vd:5`, { fp: true, handler: 'SIMD_FIXED', pre: 'simd_fixed' });
+  E(`${k}_fix_scalar_s`, 'simd_fp2', `01 ${u} 111110 01 immh:2 immb:3 ${op} 1 Vn:5 Vd:5`, { fp: true, handler: 'SIMD_FIXED_scalar', pre: 'simd_fixed_scalar' });
+  E(`${k}_fix_scalar_d`, 'simd_fp2', `01 ${u} 111110 1 immh:3 immb:3 ${op} 1 Vn:5 Vd:5`, { fp: true, handler: 'SIMD_FIXED_scalar', pre: 'simd_fixed_scalar' });
+}
+
 export const ENCODINGS: readonly Encoding[] = table;
 
 // ---- Pattern parsing, shared by the generator, tests and the coverage report ----

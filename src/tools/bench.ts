@@ -50,6 +50,7 @@ const COMPUTE: [string, string][] = [
   ['matmul', '96x96 integer matrix multiply'],
   ['memops', 'byte-wise memset + memcpy'],
   ['ptrchase', 'pointer chase over 8 MiB'],
+  ['fpmix', 'scalar and vector floating point'],
 ];
 
 export const GUESTS: Guest[] = [
