@@ -5,6 +5,7 @@ import { pre_imm26, pre_imm19, pre_testbit } from '../exec/branch';
 import { pre_addsub_imm, pre_logical_imm, pre_movewide, pre_bitfield, pre_extr } from '../exec/dpimm';
 import { pre_shifted, pre_shifted_arith, pre_extended, pre_crc } from '../exec/dpreg';
 import { pre_ldst_uimm, pre_ldst_simm, pre_ldst_reg, pre_literal, pre_ldst_pair } from '../exec/ldst';
+import { pre_vldst_uimm, pre_vldst_simm, pre_vldst_reg, pre_vlit, pre_vpair, pre_vmulti, pre_vsingle } from '../exec/simd_ldst';
 import { pre_msr_imm, pre_sys, pre_sysreg } from '../exec/system';
 
 export const OP_UNDEFINED: u16 = 0;
@@ -152,7 +153,18 @@ export const OP_LDSMIN: u16 = 141;
 export const OP_LDUMAX: u16 = 142;
 export const OP_LDUMIN: u16 = 143;
 export const OP_SWP: u16 = 144;
-export const OP_COUNT = 145;
+export const OP_VSTR_imm: u16 = 145;
+export const OP_VSTR_reg: u16 = 146;
+export const OP_VLDR_imm: u16 = 147;
+export const OP_VLDR_reg: u16 = 148;
+export const OP_VLDR_lit: u16 = 149;
+export const OP_VSTP: u16 = 150;
+export const OP_VLDP: u16 = 151;
+export const OP_ST_multi: u16 = 152;
+export const OP_LD_multi: u16 = 153;
+export const OP_ST_single: u16 = 154;
+export const OP_LD_single: u16 = 155;
+export const OP_COUNT = 156;
 
 // Record: word u32 @0, op u16 @4, encoding index u16 @6, register byte addresses d/n/m/a u16 @8..14,
 // imm u64 @16, imm2 u64 @24 (filled by the pre_ functions).
@@ -570,6 +582,936 @@ export function decodeInto(w: u32, rec: usize): bool {
       break;
     }
     case 6: {
+      if ((w & 0xffc00000) == 0x2c000000) { // STNP_S: opc=00 101 1 000 L=0 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTP, 4); store<u16>(rec, 269, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0x2c800000) { // STP_S_post: opc=00 101 1 001 L=0 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTP, 4); store<u16>(rec, 270, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0x2d000000) { // STP_S_off: opc=00 101 1 010 L=0 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTP, 4); store<u16>(rec, 271, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0x2d800000) { // STP_S_pre: opc=00 101 1 011 L=0 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTP, 4); store<u16>(rec, 272, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0x2c400000) { // LDNP_S: opc=00 101 1 000 L=1 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDP, 4); store<u16>(rec, 273, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0x2cc00000) { // LDP_S_post: opc=00 101 1 001 L=1 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDP, 4); store<u16>(rec, 274, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0x2d400000) { // LDP_S_off: opc=00 101 1 010 L=1 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDP, 4); store<u16>(rec, 275, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0x2dc00000) { // LDP_S_pre: opc=00 101 1 011 L=1 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDP, 4); store<u16>(rec, 276, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0x6c000000) { // STNP_D: opc=01 101 1 000 L=0 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTP, 4); store<u16>(rec, 277, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0x6c800000) { // STP_D_post: opc=01 101 1 001 L=0 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTP, 4); store<u16>(rec, 278, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0x6d000000) { // STP_D_off: opc=01 101 1 010 L=0 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTP, 4); store<u16>(rec, 279, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0x6d800000) { // STP_D_pre: opc=01 101 1 011 L=0 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTP, 4); store<u16>(rec, 280, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0x6c400000) { // LDNP_D: opc=01 101 1 000 L=1 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDP, 4); store<u16>(rec, 281, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0x6cc00000) { // LDP_D_post: opc=01 101 1 001 L=1 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDP, 4); store<u16>(rec, 282, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0x6d400000) { // LDP_D_off: opc=01 101 1 010 L=1 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDP, 4); store<u16>(rec, 283, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0x6dc00000) { // LDP_D_pre: opc=01 101 1 011 L=1 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDP, 4); store<u16>(rec, 284, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0xac000000) { // STNP_Q: opc=10 101 1 000 L=0 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTP, 4); store<u16>(rec, 285, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0xac800000) { // STP_Q_post: opc=10 101 1 001 L=0 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTP, 4); store<u16>(rec, 286, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0xad000000) { // STP_Q_off: opc=10 101 1 010 L=0 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTP, 4); store<u16>(rec, 287, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0xad800000) { // STP_Q_pre: opc=10 101 1 011 L=0 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTP, 4); store<u16>(rec, 288, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0xac400000) { // LDNP_Q: opc=10 101 1 000 L=1 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDP, 4); store<u16>(rec, 289, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0xacc00000) { // LDP_Q_post: opc=10 101 1 001 L=1 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDP, 4); store<u16>(rec, 290, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0xad400000) { // LDP_Q_off: opc=10 101 1 010 L=1 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDP, 4); store<u16>(rec, 291, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0xadc00000) { // LDP_Q_pre: opc=10 101 1 011 L=1 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDP, 4); store<u16>(rec, 292, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbffff000) == 0x0c007000) { // ST1_x1_multi: 0 Q:1 0011000 L=0 000000 opcode=0111 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_multi, 4); store<u16>(rec, 293, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0f000) == 0x0c807000) { // ST1_x1_multi_post: 0 Q:1 0011001 L=0 0 Rm:5 opcode=0111 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_multi, 4); store<u16>(rec, 294, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbffff000) == 0x0c407000) { // LD1_x1_multi: 0 Q:1 0011000 L=1 000000 opcode=0111 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_multi, 4); store<u16>(rec, 295, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0f000) == 0x0cc07000) { // LD1_x1_multi_post: 0 Q:1 0011001 L=1 0 Rm:5 opcode=0111 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_multi, 4); store<u16>(rec, 296, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbffff000) == 0x0c00a000) { // ST1_x2_multi: 0 Q:1 0011000 L=0 000000 opcode=1010 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_multi, 4); store<u16>(rec, 297, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0f000) == 0x0c80a000) { // ST1_x2_multi_post: 0 Q:1 0011001 L=0 0 Rm:5 opcode=1010 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_multi, 4); store<u16>(rec, 298, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbffff000) == 0x0c40a000) { // LD1_x2_multi: 0 Q:1 0011000 L=1 000000 opcode=1010 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_multi, 4); store<u16>(rec, 299, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0f000) == 0x0cc0a000) { // LD1_x2_multi_post: 0 Q:1 0011001 L=1 0 Rm:5 opcode=1010 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_multi, 4); store<u16>(rec, 300, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbffff000) == 0x0c006000) { // ST1_x3_multi: 0 Q:1 0011000 L=0 000000 opcode=0110 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_multi, 4); store<u16>(rec, 301, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0f000) == 0x0c806000) { // ST1_x3_multi_post: 0 Q:1 0011001 L=0 0 Rm:5 opcode=0110 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_multi, 4); store<u16>(rec, 302, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbffff000) == 0x0c406000) { // LD1_x3_multi: 0 Q:1 0011000 L=1 000000 opcode=0110 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_multi, 4); store<u16>(rec, 303, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0f000) == 0x0cc06000) { // LD1_x3_multi_post: 0 Q:1 0011001 L=1 0 Rm:5 opcode=0110 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_multi, 4); store<u16>(rec, 304, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbffff000) == 0x0c002000) { // ST1_x4_multi: 0 Q:1 0011000 L=0 000000 opcode=0010 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_multi, 4); store<u16>(rec, 305, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0f000) == 0x0c802000) { // ST1_x4_multi_post: 0 Q:1 0011001 L=0 0 Rm:5 opcode=0010 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_multi, 4); store<u16>(rec, 306, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbffff000) == 0x0c402000) { // LD1_x4_multi: 0 Q:1 0011000 L=1 000000 opcode=0010 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_multi, 4); store<u16>(rec, 307, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0f000) == 0x0cc02000) { // LD1_x4_multi_post: 0 Q:1 0011001 L=1 0 Rm:5 opcode=0010 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_multi, 4); store<u16>(rec, 308, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbffff000) == 0x0c008000) { // ST2_multi: 0 Q:1 0011000 L=0 000000 opcode=1000 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_multi, 4); store<u16>(rec, 309, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0f000) == 0x0c808000) { // ST2_multi_post: 0 Q:1 0011001 L=0 0 Rm:5 opcode=1000 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_multi, 4); store<u16>(rec, 310, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbffff000) == 0x0c408000) { // LD2_multi: 0 Q:1 0011000 L=1 000000 opcode=1000 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_multi, 4); store<u16>(rec, 311, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0f000) == 0x0cc08000) { // LD2_multi_post: 0 Q:1 0011001 L=1 0 Rm:5 opcode=1000 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_multi, 4); store<u16>(rec, 312, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbffff000) == 0x0c004000) { // ST3_multi: 0 Q:1 0011000 L=0 000000 opcode=0100 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_multi, 4); store<u16>(rec, 313, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0f000) == 0x0c804000) { // ST3_multi_post: 0 Q:1 0011001 L=0 0 Rm:5 opcode=0100 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_multi, 4); store<u16>(rec, 314, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbffff000) == 0x0c404000) { // LD3_multi: 0 Q:1 0011000 L=1 000000 opcode=0100 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_multi, 4); store<u16>(rec, 315, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0f000) == 0x0cc04000) { // LD3_multi_post: 0 Q:1 0011001 L=1 0 Rm:5 opcode=0100 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_multi, 4); store<u16>(rec, 316, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbffff000) == 0x0c000000) { // ST4_multi: 0 Q:1 0011000 L=0 000000 opcode=0000 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_multi, 4); store<u16>(rec, 317, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0f000) == 0x0c800000) { // ST4_multi_post: 0 Q:1 0011001 L=0 0 Rm:5 opcode=0000 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_multi, 4); store<u16>(rec, 318, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbffff000) == 0x0c400000) { // LD4_multi: 0 Q:1 0011000 L=1 000000 opcode=0000 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_multi, 4); store<u16>(rec, 319, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0f000) == 0x0cc00000) { // LD4_multi_post: 0 Q:1 0011001 L=1 0 Rm:5 opcode=0000 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_multi, 4); store<u16>(rec, 320, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d000000) { // ST1_single_B: 0 Q:1 0011010 L=0 R=0 00000 opcode=000 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 321, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0d800000) { // ST1_single_B_post: 0 Q:1 0011011 L=0 R=0 Rm:5 opcode=000 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 322, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d400000) { // LD1_single_B: 0 Q:1 0011010 L=1 R=0 00000 opcode=000 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 323, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0dc00000) { // LD1_single_B_post: 0 Q:1 0011011 L=1 R=0 Rm:5 opcode=000 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 324, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d200000) { // ST2_single_B: 0 Q:1 0011010 L=0 R=1 00000 opcode=000 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 325, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0da00000) { // ST2_single_B_post: 0 Q:1 0011011 L=0 R=1 Rm:5 opcode=000 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 326, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d600000) { // LD2_single_B: 0 Q:1 0011010 L=1 R=1 00000 opcode=000 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 327, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0de00000) { // LD2_single_B_post: 0 Q:1 0011011 L=1 R=1 Rm:5 opcode=000 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 328, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d002000) { // ST3_single_B: 0 Q:1 0011010 L=0 R=0 00000 opcode=001 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 329, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0d802000) { // ST3_single_B_post: 0 Q:1 0011011 L=0 R=0 Rm:5 opcode=001 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 330, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d402000) { // LD3_single_B: 0 Q:1 0011010 L=1 R=0 00000 opcode=001 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 331, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0dc02000) { // LD3_single_B_post: 0 Q:1 0011011 L=1 R=0 Rm:5 opcode=001 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 332, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d202000) { // ST4_single_B: 0 Q:1 0011010 L=0 R=1 00000 opcode=001 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 333, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0da02000) { // ST4_single_B_post: 0 Q:1 0011011 L=0 R=1 Rm:5 opcode=001 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 334, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d602000) { // LD4_single_B: 0 Q:1 0011010 L=1 R=1 00000 opcode=001 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 335, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0de02000) { // LD4_single_B_post: 0 Q:1 0011011 L=1 R=1 Rm:5 opcode=001 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 336, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d004000) { // ST1_single_H: 0 Q:1 0011010 L=0 R=0 00000 opcode=010 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 337, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0d804000) { // ST1_single_H_post: 0 Q:1 0011011 L=0 R=0 Rm:5 opcode=010 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 338, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d404000) { // LD1_single_H: 0 Q:1 0011010 L=1 R=0 00000 opcode=010 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 339, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0dc04000) { // LD1_single_H_post: 0 Q:1 0011011 L=1 R=0 Rm:5 opcode=010 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 340, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d204000) { // ST2_single_H: 0 Q:1 0011010 L=0 R=1 00000 opcode=010 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 341, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0da04000) { // ST2_single_H_post: 0 Q:1 0011011 L=0 R=1 Rm:5 opcode=010 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 342, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d604000) { // LD2_single_H: 0 Q:1 0011010 L=1 R=1 00000 opcode=010 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 343, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0de04000) { // LD2_single_H_post: 0 Q:1 0011011 L=1 R=1 Rm:5 opcode=010 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 344, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d006000) { // ST3_single_H: 0 Q:1 0011010 L=0 R=0 00000 opcode=011 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 345, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0d806000) { // ST3_single_H_post: 0 Q:1 0011011 L=0 R=0 Rm:5 opcode=011 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 346, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d406000) { // LD3_single_H: 0 Q:1 0011010 L=1 R=0 00000 opcode=011 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 347, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0dc06000) { // LD3_single_H_post: 0 Q:1 0011011 L=1 R=0 Rm:5 opcode=011 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 348, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d206000) { // ST4_single_H: 0 Q:1 0011010 L=0 R=1 00000 opcode=011 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 349, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0da06000) { // ST4_single_H_post: 0 Q:1 0011011 L=0 R=1 Rm:5 opcode=011 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 350, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d606000) { // LD4_single_H: 0 Q:1 0011010 L=1 R=1 00000 opcode=011 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 351, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0de06000) { // LD4_single_H_post: 0 Q:1 0011011 L=1 R=1 Rm:5 opcode=011 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 352, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d008000) { // ST1_single_SD: 0 Q:1 0011010 L=0 R=0 00000 opcode=100 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 353, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0d808000) { // ST1_single_SD_post: 0 Q:1 0011011 L=0 R=0 Rm:5 opcode=100 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 354, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d408000) { // LD1_single_SD: 0 Q:1 0011010 L=1 R=0 00000 opcode=100 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 355, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0dc08000) { // LD1_single_SD_post: 0 Q:1 0011011 L=1 R=0 Rm:5 opcode=100 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 356, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d208000) { // ST2_single_SD: 0 Q:1 0011010 L=0 R=1 00000 opcode=100 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 357, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0da08000) { // ST2_single_SD_post: 0 Q:1 0011011 L=0 R=1 Rm:5 opcode=100 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 358, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d608000) { // LD2_single_SD: 0 Q:1 0011010 L=1 R=1 00000 opcode=100 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 359, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0de08000) { // LD2_single_SD_post: 0 Q:1 0011011 L=1 R=1 Rm:5 opcode=100 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 360, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d00a000) { // ST3_single_SD: 0 Q:1 0011010 L=0 R=0 00000 opcode=101 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 361, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0d80a000) { // ST3_single_SD_post: 0 Q:1 0011011 L=0 R=0 Rm:5 opcode=101 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 362, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d40a000) { // LD3_single_SD: 0 Q:1 0011010 L=1 R=0 00000 opcode=101 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 363, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0dc0a000) { // LD3_single_SD_post: 0 Q:1 0011011 L=1 R=0 Rm:5 opcode=101 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 364, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d20a000) { // ST4_single_SD: 0 Q:1 0011010 L=0 R=1 00000 opcode=101 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 365, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0da0a000) { // ST4_single_SD_post: 0 Q:1 0011011 L=0 R=1 Rm:5 opcode=101 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 366, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d60a000) { // LD4_single_SD: 0 Q:1 0011010 L=1 R=1 00000 opcode=101 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 367, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0de0a000) { // LD4_single_SD_post: 0 Q:1 0011011 L=1 R=1 Rm:5 opcode=101 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 368, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d40c000) { // LD1R: 0 Q:1 0011010 L=1 R=0 00000 opcode=110 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 369, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0dc0c000) { // LD1R_post: 0 Q:1 0011011 L=1 R=0 Rm:5 opcode=110 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 370, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d60c000) { // LD2R: 0 Q:1 0011010 L=1 R=1 00000 opcode=110 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 371, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0de0c000) { // LD2R_post: 0 Q:1 0011011 L=1 R=1 Rm:5 opcode=110 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 372, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d40e000) { // LD3R: 0 Q:1 0011010 L=1 R=0 00000 opcode=111 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 373, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0dc0e000) { // LD3R_post: 0 Q:1 0011011 L=1 R=0 Rm:5 opcode=111 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 374, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d60e000) { // LD4R: 0 Q:1 0011010 L=1 R=1 00000 opcode=111 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 375, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0de0e000) { // LD4R_post: 0 Q:1 0011011 L=1 R=1 Rm:5 opcode=111 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 376, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
       break;
     }
     case 7: {
@@ -1864,6 +2806,437 @@ export function decodeInto(w: u32, rec: usize): bool {
       break;
     }
     case 14: {
+      if ((w & 0xffc00000) == 0x3d000000) { // STR_B_uimm: size=00 111 1 01 opc=00 imm12:12 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_imm, 4); store<u16>(rec, 216, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_uimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x3c000000) { // STR_B_unscaled: size=00 111 1 00 opc=00 0 imm9:9 00 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_imm, 4); store<u16>(rec, 217, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x3c000400) { // STR_B_post: size=00 111 1 00 opc=00 0 imm9:9 01 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_imm, 4); store<u16>(rec, 218, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x3c000c00) { // STR_B_pre: size=00 111 1 00 opc=00 0 imm9:9 11 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_imm, 4); store<u16>(rec, 219, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x3c200800) { // STR_B_reg: size=00 111 1 00 opc=00 1 Rm:5 option:3 S:1 10 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_reg, 4); store<u16>(rec, 220, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_reg(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0x3d400000) { // LDR_B_uimm: size=00 111 1 01 opc=01 imm12:12 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_imm, 4); store<u16>(rec, 221, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_uimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x3c400000) { // LDR_B_unscaled: size=00 111 1 00 opc=01 0 imm9:9 00 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_imm, 4); store<u16>(rec, 222, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x3c400400) { // LDR_B_post: size=00 111 1 00 opc=01 0 imm9:9 01 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_imm, 4); store<u16>(rec, 223, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x3c400c00) { // LDR_B_pre: size=00 111 1 00 opc=01 0 imm9:9 11 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_imm, 4); store<u16>(rec, 224, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x3c600800) { // LDR_B_reg: size=00 111 1 00 opc=01 1 Rm:5 option:3 S:1 10 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_reg, 4); store<u16>(rec, 225, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_reg(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0x7d000000) { // STR_H_uimm: size=01 111 1 01 opc=00 imm12:12 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_imm, 4); store<u16>(rec, 226, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_uimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x7c000000) { // STR_H_unscaled: size=01 111 1 00 opc=00 0 imm9:9 00 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_imm, 4); store<u16>(rec, 227, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x7c000400) { // STR_H_post: size=01 111 1 00 opc=00 0 imm9:9 01 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_imm, 4); store<u16>(rec, 228, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x7c000c00) { // STR_H_pre: size=01 111 1 00 opc=00 0 imm9:9 11 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_imm, 4); store<u16>(rec, 229, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x7c200800) { // STR_H_reg: size=01 111 1 00 opc=00 1 Rm:5 option:3 S:1 10 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_reg, 4); store<u16>(rec, 230, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_reg(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0x7d400000) { // LDR_H_uimm: size=01 111 1 01 opc=01 imm12:12 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_imm, 4); store<u16>(rec, 231, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_uimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x7c400000) { // LDR_H_unscaled: size=01 111 1 00 opc=01 0 imm9:9 00 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_imm, 4); store<u16>(rec, 232, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x7c400400) { // LDR_H_post: size=01 111 1 00 opc=01 0 imm9:9 01 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_imm, 4); store<u16>(rec, 233, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x7c400c00) { // LDR_H_pre: size=01 111 1 00 opc=01 0 imm9:9 11 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_imm, 4); store<u16>(rec, 234, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x7c600800) { // LDR_H_reg: size=01 111 1 00 opc=01 1 Rm:5 option:3 S:1 10 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_reg, 4); store<u16>(rec, 235, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_reg(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0xbd000000) { // STR_S_uimm: size=10 111 1 01 opc=00 imm12:12 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_imm, 4); store<u16>(rec, 236, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_uimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0xbc000000) { // STR_S_unscaled: size=10 111 1 00 opc=00 0 imm9:9 00 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_imm, 4); store<u16>(rec, 237, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0xbc000400) { // STR_S_post: size=10 111 1 00 opc=00 0 imm9:9 01 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_imm, 4); store<u16>(rec, 238, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0xbc000c00) { // STR_S_pre: size=10 111 1 00 opc=00 0 imm9:9 11 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_imm, 4); store<u16>(rec, 239, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0xbc200800) { // STR_S_reg: size=10 111 1 00 opc=00 1 Rm:5 option:3 S:1 10 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_reg, 4); store<u16>(rec, 240, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_reg(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0xbd400000) { // LDR_S_uimm: size=10 111 1 01 opc=01 imm12:12 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_imm, 4); store<u16>(rec, 241, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_uimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0xbc400000) { // LDR_S_unscaled: size=10 111 1 00 opc=01 0 imm9:9 00 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_imm, 4); store<u16>(rec, 242, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0xbc400400) { // LDR_S_post: size=10 111 1 00 opc=01 0 imm9:9 01 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_imm, 4); store<u16>(rec, 243, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0xbc400c00) { // LDR_S_pre: size=10 111 1 00 opc=01 0 imm9:9 11 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_imm, 4); store<u16>(rec, 244, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0xbc600800) { // LDR_S_reg: size=10 111 1 00 opc=01 1 Rm:5 option:3 S:1 10 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_reg, 4); store<u16>(rec, 245, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_reg(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0xfd000000) { // STR_D_uimm: size=11 111 1 01 opc=00 imm12:12 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_imm, 4); store<u16>(rec, 246, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_uimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0xfc000000) { // STR_D_unscaled: size=11 111 1 00 opc=00 0 imm9:9 00 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_imm, 4); store<u16>(rec, 247, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0xfc000400) { // STR_D_post: size=11 111 1 00 opc=00 0 imm9:9 01 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_imm, 4); store<u16>(rec, 248, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0xfc000c00) { // STR_D_pre: size=11 111 1 00 opc=00 0 imm9:9 11 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_imm, 4); store<u16>(rec, 249, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0xfc200800) { // STR_D_reg: size=11 111 1 00 opc=00 1 Rm:5 option:3 S:1 10 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_reg, 4); store<u16>(rec, 250, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_reg(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0xfd400000) { // LDR_D_uimm: size=11 111 1 01 opc=01 imm12:12 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_imm, 4); store<u16>(rec, 251, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_uimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0xfc400000) { // LDR_D_unscaled: size=11 111 1 00 opc=01 0 imm9:9 00 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_imm, 4); store<u16>(rec, 252, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0xfc400400) { // LDR_D_post: size=11 111 1 00 opc=01 0 imm9:9 01 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_imm, 4); store<u16>(rec, 253, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0xfc400c00) { // LDR_D_pre: size=11 111 1 00 opc=01 0 imm9:9 11 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_imm, 4); store<u16>(rec, 254, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0xfc600800) { // LDR_D_reg: size=11 111 1 00 opc=01 1 Rm:5 option:3 S:1 10 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_reg, 4); store<u16>(rec, 255, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_reg(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0x3d800000) { // STR_Q_uimm: size=00 111 1 01 opc=10 imm12:12 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_imm, 4); store<u16>(rec, 256, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_uimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x3c800000) { // STR_Q_unscaled: size=00 111 1 00 opc=10 0 imm9:9 00 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_imm, 4); store<u16>(rec, 257, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x3c800400) { // STR_Q_post: size=00 111 1 00 opc=10 0 imm9:9 01 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_imm, 4); store<u16>(rec, 258, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x3c800c00) { // STR_Q_pre: size=00 111 1 00 opc=10 0 imm9:9 11 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_imm, 4); store<u16>(rec, 259, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x3ca00800) { // STR_Q_reg: size=00 111 1 00 opc=10 1 Rm:5 option:3 S:1 10 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_reg, 4); store<u16>(rec, 260, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_reg(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0x3dc00000) { // LDR_Q_uimm: size=00 111 1 01 opc=11 imm12:12 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_imm, 4); store<u16>(rec, 261, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_uimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x3cc00000) { // LDR_Q_unscaled: size=00 111 1 00 opc=11 0 imm9:9 00 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_imm, 4); store<u16>(rec, 262, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x3cc00400) { // LDR_Q_post: size=00 111 1 00 opc=11 0 imm9:9 01 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_imm, 4); store<u16>(rec, 263, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x3cc00c00) { // LDR_Q_pre: size=00 111 1 00 opc=11 0 imm9:9 11 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_imm, 4); store<u16>(rec, 264, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x3ce00800) { // LDR_Q_reg: size=00 111 1 00 opc=11 1 Rm:5 option:3 S:1 10 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_reg, 4); store<u16>(rec, 265, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_reg(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff000000) == 0x1c000000) { // LDR_S_lit: opc=00 011 1 00 imm19:19 Vt:5
+        store<u16>(rec, OP_VLDR_lit, 4); store<u16>(rec, 266, 6);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vlit(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff000000) == 0x5c000000) { // LDR_D_lit: opc=01 011 1 00 imm19:19 Vt:5
+        store<u16>(rec, OP_VLDR_lit, 4); store<u16>(rec, 267, 6);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vlit(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff000000) == 0x9c000000) { // LDR_Q_lit: opc=10 011 1 00 imm19:19 Vt:5
+        store<u16>(rec, OP_VLDR_lit, 4); store<u16>(rec, 268, 6);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vlit(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
       break;
     }
     case 15: {

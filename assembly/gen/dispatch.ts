@@ -2,11 +2,13 @@
 import { OP_COUNT } from './decode';
 import { ICOUNT } from '../layout';
 import { exec_UNDEFINED } from '../exceptions';
+import { fpAccessOK } from '../fp/access';
 import { exec_STXR, exec_LDXR, exec_STXP, exec_LDXP, exec_STLR, exec_LDAR, exec_CAS, exec_CASP, exec_LDADD, exec_LDCLR, exec_LDEOR, exec_LDSET, exec_LDSMAX, exec_LDSMIN, exec_LDUMAX, exec_LDUMIN, exec_SWP } from '../exec/atomic';
 import { exec_B, exec_BL, exec_B_cond, exec_CBZ, exec_CBNZ, exec_TBZ, exec_TBNZ, exec_BR, exec_BLR, exec_RET, exec_ERET } from '../exec/branch';
 import { exec_ADR, exec_ADRP, exec_ADD_imm, exec_ADDS_imm, exec_SUB_imm, exec_SUBS_imm, exec_AND_imm, exec_ORR_imm, exec_EOR_imm, exec_ANDS_imm, exec_MOVN, exec_MOVZ, exec_MOVK, exec_SBFM, exec_BFM, exec_UBFM, exec_EXTR } from '../exec/dpimm';
 import { exec_AND_shift, exec_BIC_shift, exec_ORR_shift, exec_ORN_shift, exec_EOR_shift, exec_EON_shift, exec_ANDS_shift, exec_BICS_shift, exec_ADD_shift, exec_ADDS_shift, exec_SUB_shift, exec_SUBS_shift, exec_ADD_ext, exec_ADDS_ext, exec_SUB_ext, exec_SUBS_ext, exec_ADC, exec_ADCS, exec_SBC, exec_SBCS, exec_CCMN_reg, exec_CCMP_reg, exec_CCMN_imm, exec_CCMP_imm, exec_CSEL, exec_CSINC, exec_CSINV, exec_CSNEG, exec_RBIT, exec_REV16, exec_REV32, exec_REV_w, exec_REV_x, exec_CLZ, exec_CLS, exec_UDIV, exec_SDIV, exec_LSLV, exec_LSRV, exec_ASRV, exec_RORV, exec_CRC32, exec_CRC32C, exec_MADD, exec_MSUB, exec_SMADDL, exec_SMSUBL, exec_SMULH, exec_UMADDL, exec_UMSUBL, exec_UMULH } from '../exec/dpreg';
 import { exec_STRB_imm, exec_STRB_reg, exec_LDRB_imm, exec_LDRB_reg, exec_LDRSB_x_imm, exec_LDRSB_x_reg, exec_LDRSB_w_imm, exec_LDRSB_w_reg, exec_STRH_imm, exec_STRH_reg, exec_LDRH_imm, exec_LDRH_reg, exec_LDRSH_x_imm, exec_LDRSH_x_reg, exec_LDRSH_w_imm, exec_LDRSH_w_reg, exec_STR_w_imm, exec_STR_w_reg, exec_LDR_w_imm, exec_LDR_w_reg, exec_LDRSW_imm, exec_LDRSW_reg, exec_STR_x_imm, exec_STR_x_reg, exec_LDR_x_imm, exec_LDR_x_reg, exec_LDRSW_lit, exec_LDR_lit_w, exec_LDR_lit_x, exec_PRFM, exec_STP_w, exec_LDP_w, exec_LDPSW, exec_STP_x, exec_LDP_x } from '../exec/ldst';
+import { exec_VSTR_imm, exec_VSTR_reg, exec_VLDR_imm, exec_VLDR_reg, exec_VLDR_lit, exec_VSTP, exec_VLDP, exec_ST_multi, exec_LD_multi, exec_ST_single, exec_LD_single } from '../exec/simd_ldst';
 import { exec_SVC, exec_HVC, exec_SMC, exec_BRK, exec_HLT, exec_HINT, exec_CLREX, exec_BARRIER, exec_MSR_imm, exec_SYS, exec_SYSL, exec_MSR_reg, exec_MRS } from '../exec/system';
 
 // @ts-ignore: decorator
@@ -157,6 +159,17 @@ import { exec_SVC, exec_HVC, exec_SMC, exec_BRK, exec_HLT, exec_HINT, exec_CLREX
     case 142: exec_LDUMAX(rec); return;
     case 143: exec_LDUMIN(rec); return;
     case 144: exec_SWP(rec); return;
+    case 145: if (fpAccessOK()) exec_VSTR_imm(rec); return;
+    case 146: if (fpAccessOK()) exec_VSTR_reg(rec); return;
+    case 147: if (fpAccessOK()) exec_VLDR_imm(rec); return;
+    case 148: if (fpAccessOK()) exec_VLDR_reg(rec); return;
+    case 149: if (fpAccessOK()) exec_VLDR_lit(rec); return;
+    case 150: if (fpAccessOK()) exec_VSTP(rec); return;
+    case 151: if (fpAccessOK()) exec_VLDP(rec); return;
+    case 152: if (fpAccessOK()) exec_ST_multi(rec); return;
+    case 153: if (fpAccessOK()) exec_LD_multi(rec); return;
+    case 154: if (fpAccessOK()) exec_ST_single(rec); return;
+    case 155: if (fpAccessOK()) exec_LD_single(rec); return;
     default: exec_UNDEFINED(rec);
   }
 }

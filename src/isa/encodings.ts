@@ -185,6 +185,57 @@ for (const [k, o3opc] of [['LDADD', '0000'], ['LDCLR', '0001'], ['LDEOR', '0010'
   E(k, 'atomic', `size:2 111 0 00 A:1 R:1 1 Rs:5 ${o3opc} 00 Rn_SP:5 Rt:5`, { feature: 'LSE' });
 }
 
+// ---- Loads and stores of SIMD&FP registers (C4.1.88, V = 1); handlers in exec/simd_ldst.ts ----
+// Single register by (size, opc): B H S D Q. The unprivileged form (bits 11:10 = 10) and the other
+// (size, opc) pairs are unallocated for V = 1.
+const VLDST_KINDS: [string, string, string][] = [
+  ['STR_B', '00', '00'], ['LDR_B', '00', '01'], ['STR_H', '01', '00'], ['LDR_H', '01', '01'],
+  ['STR_S', '10', '00'], ['LDR_S', '10', '01'], ['STR_D', '11', '00'], ['LDR_D', '11', '01'],
+  ['STR_Q', '00', '10'], ['LDR_Q', '00', '11'],
+];
+for (const [k, size, opc] of VLDST_KINDS) {
+  const h = k.startsWith('LDR') ? 'VLDR' : 'VSTR';
+  E(`${k}_uimm`, 'simd_ldst', `size=${size} 111 1 01 opc=${opc} imm12:12 Rn_SP:5 Vt:5`, { handler: `${h}_imm`, pre: 'vldst_uimm', fp: true });
+  E(`${k}_unscaled`, 'simd_ldst', `size=${size} 111 1 00 opc=${opc} 0 imm9:9 00 Rn_SP:5 Vt:5`, { handler: `${h}_imm`, pre: 'vldst_simm', fp: true });
+  E(`${k}_post`, 'simd_ldst', `size=${size} 111 1 00 opc=${opc} 0 imm9:9 01 Rn_SP:5 Vt:5`, { handler: `${h}_imm`, pre: 'vldst_simm', fp: true });
+  E(`${k}_pre`, 'simd_ldst', `size=${size} 111 1 00 opc=${opc} 0 imm9:9 11 Rn_SP:5 Vt:5`, { handler: `${h}_imm`, pre: 'vldst_simm', fp: true });
+  E(`${k}_reg`, 'simd_ldst', `size=${size} 111 1 00 opc=${opc} 1 Rm:5 option:3 S:1 10 Rn_SP:5 Vt:5`, { handler: `${h}_reg`, pre: 'vldst_reg', fp: true });
+}
+E('LDR_S_lit', 'simd_ldst', 'opc=00 011 1 00 imm19:19 Vt:5', { handler: 'VLDR_lit', pre: 'vlit', fp: true });
+E('LDR_D_lit', 'simd_ldst', 'opc=01 011 1 00 imm19:19 Vt:5', { handler: 'VLDR_lit', pre: 'vlit', fp: true });
+E('LDR_Q_lit', 'simd_ldst', 'opc=10 011 1 00 imm19:19 Vt:5', { handler: 'VLDR_lit', pre: 'vlit', fp: true });
+// Pairs: opc 00 S, 01 D, 10 Q (11 unallocated); bits 24:23 no-allocate, post, offset, pre.
+for (const [sz, opc] of [['S', '00'], ['D', '01'], ['Q', '10']]) {
+  for (const [k, l] of [['STP', '0'], ['LDP', '1']]) {
+    const h = k === 'LDP' ? 'VLDP' : 'VSTP';
+    E(`${k === 'LDP' ? 'LDNP' : 'STNP'}_${sz}`, 'simd_ldst', `opc=${opc} 101 1 000 L=${l} imm7:7 Vt2:5 Rn_SP:5 Vt:5`, { handler: h, pre: 'vpair', fp: true });
+    E(`${k}_${sz}_post`, 'simd_ldst', `opc=${opc} 101 1 001 L=${l} imm7:7 Vt2:5 Rn_SP:5 Vt:5`, { handler: h, pre: 'vpair', fp: true });
+    E(`${k}_${sz}_off`, 'simd_ldst', `opc=${opc} 101 1 010 L=${l} imm7:7 Vt2:5 Rn_SP:5 Vt:5`, { handler: h, pre: 'vpair', fp: true });
+    E(`${k}_${sz}_pre`, 'simd_ldst', `opc=${opc} 101 1 011 L=${l} imm7:7 Vt2:5 Rn_SP:5 Vt:5`, { handler: h, pre: 'vpair', fp: true });
+  }
+}
+// Multiple structures (C4.1.88 "Advanced SIMD load/store multiple structures"): by opcode; size 11
+// with Q = 0 is reserved for LD2-LD4/ST2-ST4 (pre_vmulti). Post-index: Rm = 31 means the immediate.
+for (const [k, opcode] of [['1_x1', '0111'], ['1_x2', '1010'], ['1_x3', '0110'], ['1_x4', '0010'], ['2', '1000'], ['3', '0100'], ['4', '0000']]) {
+  for (const [op, l] of [['ST', '0'], ['LD', '1']]) {
+    E(`${op}${k}_multi`, 'simd_ldst', `0 Q:1 0011000 L=${l} 000000 opcode=${opcode} size:2 Rn_SP:5 Vt:5`, { handler: `${op}_multi`, pre: 'vmulti', fp: true });
+    E(`${op}${k}_multi_post`, 'simd_ldst', `0 Q:1 0011001 L=${l} 0 Rm:5 opcode=${opcode} size:2 Rn_SP:5 Vt:5`, { handler: `${op}_multi`, pre: 'vmulti', fp: true });
+  }
+}
+// Single structure (one lane) by opcode<2:1> (B, H, S/D) and selem - 1 = opcode<0>:R; LD1R-LD4R
+// use opcode 11x with L = 1. Reserved size/S values are UNDEFINED (pre_vsingle).
+for (const [sz, op21] of [['B', '00'], ['H', '01'], ['SD', '10'], ['R', '11']]) {
+  for (let n = 1; n <= 4; n++) {
+    const o0 = (n - 1) >> 1;
+    const r = (n - 1) & 1;
+    for (const [op, l] of sz === 'R' ? [['LD', '1']] : [['ST', '0'], ['LD', '1']]) {
+      const name = sz === 'R' ? `LD${n}R` : `${op}${n}_single_${sz}`;
+      E(name, 'simd_ldst', `0 Q:1 0011010 L=${l} R=${r} 00000 opcode=${op21}${o0} S:1 size:2 Rn_SP:5 Vt:5`, { handler: `${op}_single`, pre: 'vsingle', fp: true });
+      E(`${name}_post`, 'simd_ldst', `0 Q:1 0011011 L=${l} R=${r} Rm:5 opcode=${op21}${o0} S:1 size:2 Rn_SP:5 Vt:5`, { handler: `${op}_single`, pre: 'vsingle', fp: true });
+    }
+  }
+}
+
 export const ENCODINGS: readonly Encoding[] = table;
 
 // ---- Pattern parsing, shared by the generator, tests and the coverage report ----
