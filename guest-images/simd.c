@@ -6,7 +6,8 @@
 //   3. With the MMU on (identity map, RAM Normal write-back): every instruction of the table in
 //      simd-cases.inc (assembled into simd-harness.S) runs over several pseudo-random states of
 //      V0..V31, X0..X3 and a 512-byte buffer X0 points into; the guest prints, per instruction,
-//      a 64-bit FNV-1a hash of the registers, FPSR and the buffer after each run.
+//      a 64-bit FNV-1a hash of the registers, FPSR and the buffer after each run. The register
+//      patterns (pattern()) include small values and values at the signed/unsigned limits.
 //   4. The same table with SCTLR_EL1.A = 1 and X0 misaligned by one byte: alignment faults,
 //      printed with their ESR_EL1 and FAR_EL1 (as offsets from the buffer).
 //
@@ -134,7 +135,30 @@ static uint64_t fnv(uint64_t h, const uint8_t *p, unsigned n)
 	return h;
 }
 
-#define RUNS 6
+#define RUNS 8
+
+// Register contents by run: random bits, then bytes in small ranges (shift counts, table
+// indices), bytes at the signed/unsigned limits, and doublewords at the limits.
+static uint64_t pattern(unsigned run)
+{
+	static const uint8_t bytes[] = { 0x00, 0x01, 0x7f, 0x80, 0xff, 0xfe, 0x81, 0x40 };
+	static const uint64_t words[] = { 0, ~0ul, 1ul << 63, ~0ul >> 1, 0x0000000100000001ul, 0x8000000080000000ul,
+					  0x7fff80007fff8000ul, 0x00ff00ff00ff00fful };
+	uint64_t r = next();
+	switch (run) {
+	case 2: return r & 0x3f3f3f3f3f3f3f3ful;
+	case 3: return r & 0x8787878787878787ul;
+	case 4: {
+		uint64_t x = 0;
+		for (int i = 0; i < 8; i++)
+			x |= (uint64_t)bytes[(r >> (3 * i)) & 7] << (8 * i);
+		return x;
+	}
+	case 5: return words[r & 7];
+	case 6: return r & 0x1f1f1f1f1f1f1f1ful;
+	default: return r;
+	}
+}
 
 static void run_table(unsigned misalign)
 {
@@ -147,7 +171,7 @@ static void run_table(unsigned misalign)
 			rng = 0x9e3779b97f4a7c15ul ^ ((uint64_t)index << 32) ^ run;
 			uint64_t *v = (uint64_t *)st.v;
 			for (unsigned i = 0; i < 64; i++)
-				v[i] = next();
+				v[i] = pattern(run);
 			uint64_t *m = (uint64_t *)st.mem;
 			for (unsigned i = 0; i < 64; i++)
 				m[i] = next();

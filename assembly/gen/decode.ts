@@ -5,7 +5,10 @@ import { pre_imm26, pre_imm19, pre_testbit } from '../exec/branch';
 import { pre_addsub_imm, pre_logical_imm, pre_movewide, pre_bitfield, pre_extr } from '../exec/dpimm';
 import { pre_shifted, pre_shifted_arith, pre_extended, pre_crc } from '../exec/dpreg';
 import { pre_ldst_uimm, pre_ldst_simm, pre_ldst_reg, pre_literal, pre_ldst_pair } from '../exec/ldst';
+import { pre_vcopy } from '../exec/simd_copy';
+import { pre_vmodimm } from '../exec/simd_imm';
 import { pre_vldst_uimm, pre_vldst_simm, pre_vldst_reg, pre_vlit, pre_vpair, pre_vmulti, pre_vsingle } from '../exec/simd_ldst';
+import { pre_vperm, pre_vext } from '../exec/simd_perm';
 import { pre_msr_imm, pre_sys, pre_sysreg } from '../exec/system';
 
 export const OP_UNDEFINED: u16 = 0;
@@ -164,7 +167,18 @@ export const OP_ST_multi: u16 = 152;
 export const OP_LD_multi: u16 = 153;
 export const OP_ST_single: u16 = 154;
 export const OP_LD_single: u16 = 155;
-export const OP_COUNT = 156;
+export const OP_VMODIMM: u16 = 156;
+export const OP_DUP_elem: u16 = 157;
+export const OP_DUP_gen: u16 = 158;
+export const OP_INS_gen: u16 = 159;
+export const OP_SMOV: u16 = 160;
+export const OP_UMOV: u16 = 161;
+export const OP_INS_elem: u16 = 162;
+export const OP_DUP_scalar: u16 = 163;
+export const OP_VPERM: u16 = 164;
+export const OP_EXT: u16 = 165;
+export const OP_TBL: u16 = 166;
+export const OP_COUNT = 167;
 
 // Record: word u32 @0, op u16 @4, encoding index u16 @6, register byte addresses d/n/m/a u16 @8..14,
 // imm u64 @16, imm2 u64 @24 (filled by the pre_ functions).
@@ -1515,6 +1529,229 @@ export function decodeInto(w: u32, rec: usize): bool {
       break;
     }
     case 7: {
+      if ((w & 0xbff89c00) == 0x0f000400) { // MOVI_32: 0 Q:1 op=0 0111100000 abc:3 0xx0 0 1 defgh:5 Vd:5
+        store<u16>(rec, OP_VMODIMM, 4); store<u16>(rec, 377, 6);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmodimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbff8dc00) == 0x0f008400) { // MOVI_16: 0 Q:1 op=0 0111100000 abc:3 10x0 0 1 defgh:5 Vd:5
+        store<u16>(rec, OP_VMODIMM, 4); store<u16>(rec, 378, 6);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmodimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbff8ec00) == 0x0f00c400) { // MOVI_msl: 0 Q:1 op=0 0111100000 abc:3 110x 0 1 defgh:5 Vd:5
+        store<u16>(rec, OP_VMODIMM, 4); store<u16>(rec, 379, 6);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmodimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbff8fc00) == 0x0f00e400) { // MOVI_8: 0 Q:1 op=0 0111100000 abc:3 1110 0 1 defgh:5 Vd:5
+        store<u16>(rec, OP_VMODIMM, 4); store<u16>(rec, 380, 6);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmodimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbff8fc00) == 0x2f00e400) { // MOVI_64: 0 Q:1 op=1 0111100000 abc:3 1110 0 1 defgh:5 Vd:5
+        store<u16>(rec, OP_VMODIMM, 4); store<u16>(rec, 381, 6);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmodimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbff89c00) == 0x2f000400) { // MVNI_32: 0 Q:1 op=1 0111100000 abc:3 0xx0 0 1 defgh:5 Vd:5
+        store<u16>(rec, OP_VMODIMM, 4); store<u16>(rec, 382, 6);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmodimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbff8dc00) == 0x2f008400) { // MVNI_16: 0 Q:1 op=1 0111100000 abc:3 10x0 0 1 defgh:5 Vd:5
+        store<u16>(rec, OP_VMODIMM, 4); store<u16>(rec, 383, 6);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmodimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbff8ec00) == 0x2f00c400) { // MVNI_msl: 0 Q:1 op=1 0111100000 abc:3 110x 0 1 defgh:5 Vd:5
+        store<u16>(rec, OP_VMODIMM, 4); store<u16>(rec, 384, 6);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmodimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbff89c00) == 0x0f001400) { // ORR_vimm_32: 0 Q:1 op=0 0111100000 abc:3 0xx1 0 1 defgh:5 Vd:5
+        store<u16>(rec, OP_VMODIMM, 4); store<u16>(rec, 385, 6);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmodimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbff8dc00) == 0x0f009400) { // ORR_vimm_16: 0 Q:1 op=0 0111100000 abc:3 10x1 0 1 defgh:5 Vd:5
+        store<u16>(rec, OP_VMODIMM, 4); store<u16>(rec, 386, 6);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmodimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbff89c00) == 0x2f001400) { // BIC_vimm_32: 0 Q:1 op=1 0111100000 abc:3 0xx1 0 1 defgh:5 Vd:5
+        store<u16>(rec, OP_VMODIMM, 4); store<u16>(rec, 387, 6);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmodimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbff8dc00) == 0x2f009400) { // BIC_vimm_16: 0 Q:1 op=1 0111100000 abc:3 10x1 0 1 defgh:5 Vd:5
+        store<u16>(rec, OP_VMODIMM, 4); store<u16>(rec, 388, 6);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmodimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbff8fc00) == 0x0f00f400) { // FMOV_vimm_s: 0 Q:1 op=0 0111100000 abc:3 1111 0 1 defgh:5 Vd:5
+        store<u16>(rec, OP_VMODIMM, 4); store<u16>(rec, 389, 6);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmodimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbff8fc00) == 0x2f00f400) { // FMOV_vimm_d: 0 Q:1 op=1 0111100000 abc:3 1111 0 1 defgh:5 Vd:5
+        store<u16>(rec, OP_VMODIMM, 4); store<u16>(rec, 390, 6);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmodimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0fc00) == 0x0e000400) { // DUP_elem: 0 Q:1 0 01110000 imm5:5 0 0000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_DUP_elem, 4); store<u16>(rec, 391, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vcopy(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0fc00) == 0x0e000c00) { // DUP_gen: 0 Q:1 0 01110000 imm5:5 0 0001 1 Rn:5 Vd:5
+        store<u16>(rec, OP_DUP_gen, 4); store<u16>(rec, 392, 6);
+        store<u16>(rec, reg(w, 5, false), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vcopy(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe0fc00) == 0x4e001c00) { // INS_gen: 0 1 0 01110000 imm5:5 0 0011 1 Rn:5 Vd:5
+        store<u16>(rec, OP_INS_gen, 4); store<u16>(rec, 393, 6);
+        store<u16>(rec, reg(w, 5, false), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vcopy(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0fc00) == 0x0e002c00) { // SMOV: 0 Q:1 0 01110000 imm5:5 0 0101 1 Vn:5 Rd:5
+        store<u16>(rec, OP_SMOV, 4); store<u16>(rec, 394, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, reg(w, 0, false), 8);
+        if (pre_vcopy(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0fc00) == 0x0e003c00) { // UMOV: 0 Q:1 0 01110000 imm5:5 0 0111 1 Vn:5 Rd:5
+        store<u16>(rec, OP_UMOV, 4); store<u16>(rec, 395, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, reg(w, 0, false), 8);
+        if (pre_vcopy(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe08400) == 0x6e000400) { // INS_elem: 0 1 1 01110000 imm5:5 0 imm4:4 1 Vn:5 Vd:5
+        store<u16>(rec, OP_INS_elem, 4); store<u16>(rec, 396, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vcopy(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e001800) { // UZP1: 0 Q:1 001110 size:2 0 Vm:5 0 opcode=001 10 Vn:5 Vd:5
+        store<u16>(rec, OP_VPERM, 4); store<u16>(rec, 398, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vperm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e002800) { // TRN1: 0 Q:1 001110 size:2 0 Vm:5 0 opcode=010 10 Vn:5 Vd:5
+        store<u16>(rec, OP_VPERM, 4); store<u16>(rec, 399, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vperm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e003800) { // ZIP1: 0 Q:1 001110 size:2 0 Vm:5 0 opcode=011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_VPERM, 4); store<u16>(rec, 400, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vperm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e005800) { // UZP2: 0 Q:1 001110 size:2 0 Vm:5 0 opcode=101 10 Vn:5 Vd:5
+        store<u16>(rec, OP_VPERM, 4); store<u16>(rec, 401, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vperm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e006800) { // TRN2: 0 Q:1 001110 size:2 0 Vm:5 0 opcode=110 10 Vn:5 Vd:5
+        store<u16>(rec, OP_VPERM, 4); store<u16>(rec, 402, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vperm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e007800) { // ZIP2: 0 Q:1 001110 size:2 0 Vm:5 0 opcode=111 10 Vn:5 Vd:5
+        store<u16>(rec, OP_VPERM, 4); store<u16>(rec, 403, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vperm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe08400) == 0x2e000000) { // EXT: 0 Q:1 101110 00 0 Vm:5 0 imm4:4 0 Vn:5 Vd:5
+        store<u16>(rec, OP_EXT, 4); store<u16>(rec, 404, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vext(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe09c00) == 0x0e000000) { // TBL: 0 Q:1 001110 00 0 Vm:5 0 len:2 0 00 Vn:5 Vd:5
+        store<u16>(rec, OP_TBL, 4); store<u16>(rec, 405, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xbfe09c00) == 0x0e001000) { // TBX: 0 Q:1 001110 00 0 Vm:5 0 len:2 1 00 Vn:5 Vd:5
+        store<u16>(rec, OP_TBL, 4); store<u16>(rec, 406, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
       break;
     }
     case 8: {
@@ -3240,6 +3477,14 @@ export function decodeInto(w: u32, rec: usize): bool {
       break;
     }
     case 15: {
+      if ((w & 0xffe0fc00) == 0x5e000400) { // DUP_scalar: 01 0 11110000 imm5:5 0 0000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_DUP_scalar, 4); store<u16>(rec, 397, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vcopy(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
       break;
     }
   }

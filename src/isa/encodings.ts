@@ -236,6 +236,32 @@ for (const [sz, op21] of [['B', '00'], ['H', '01'], ['SD', '10'], ['R', '11']]) 
   }
 }
 
+// ---- Advanced SIMD: modified immediate, copy, permute, EXT, TBL/TBX (C4.1.91) ----
+// Modified immediate, by op and cmode (o2 = 1 is FEAT_FP16's FMOV: unallocated in Armv8.0).
+for (const [k, op, cmode] of [
+  ['MOVI_32', '0', '0xx0'], ['MOVI_16', '0', '10x0'], ['MOVI_msl', '0', '110x'], ['MOVI_8', '0', '1110'], ['MOVI_64', '1', '1110'],
+  ['MVNI_32', '1', '0xx0'], ['MVNI_16', '1', '10x0'], ['MVNI_msl', '1', '110x'],
+  ['ORR_vimm_32', '0', '0xx1'], ['ORR_vimm_16', '0', '10x1'], ['BIC_vimm_32', '1', '0xx1'], ['BIC_vimm_16', '1', '10x1'],
+  ['FMOV_vimm_s', '0', '1111'], ['FMOV_vimm_d', '1', '1111'],
+]) {
+  E(k, 'simd_imm', `0 Q:1 op=${op} 0111100000 abc:3 ${cmode} 0 1 defgh:5 Vd:5`, { handler: 'VMODIMM', pre: 'vmodimm', fp: true });
+}
+// Copy: imm5 selects the element size and index (reserved sizes: pre_vcopy).
+E('DUP_elem', 'simd_copy', '0 Q:1 0 01110000 imm5:5 0 0000 1 Vn:5 Vd:5', { pre: 'vcopy', fp: true });
+E('DUP_gen', 'simd_copy', '0 Q:1 0 01110000 imm5:5 0 0001 1 Rn:5 Vd:5', { pre: 'vcopy', fp: true });
+E('INS_gen', 'simd_copy', '0 1 0 01110000 imm5:5 0 0011 1 Rn:5 Vd:5', { pre: 'vcopy', fp: true });
+E('SMOV', 'simd_copy', '0 Q:1 0 01110000 imm5:5 0 0101 1 Vn:5 Rd:5', { pre: 'vcopy', fp: true });
+E('UMOV', 'simd_copy', '0 Q:1 0 01110000 imm5:5 0 0111 1 Vn:5 Rd:5', { pre: 'vcopy', fp: true });
+E('INS_elem', 'simd_copy', '0 1 1 01110000 imm5:5 0 imm4:4 1 Vn:5 Vd:5', { pre: 'vcopy', fp: true });
+E('DUP_scalar', 'simd_copy', '01 0 11110000 imm5:5 0 0000 1 Vn:5 Vd:5', { pre: 'vcopy', fp: true });
+// Permute by opcode; size = 11 with Q = 0 is reserved (pre_vperm).
+for (const [k, opcode] of [['UZP1', '001'], ['TRN1', '010'], ['ZIP1', '011'], ['UZP2', '101'], ['TRN2', '110'], ['ZIP2', '111']]) {
+  E(k, 'simd_perm', `0 Q:1 001110 size:2 0 Vm:5 0 opcode=${opcode} 10 Vn:5 Vd:5`, { handler: 'VPERM', pre: 'vperm', fp: true });
+}
+E('EXT', 'simd_perm', '0 Q:1 101110 00 0 Vm:5 0 imm4:4 0 Vn:5 Vd:5', { pre: 'vext', fp: true });
+E('TBL', 'simd_perm', '0 Q:1 001110 00 0 Vm:5 0 len:2 0 00 Vn:5 Vd:5', { handler: 'TBL', fp: true });
+E('TBX', 'simd_perm', '0 Q:1 001110 00 0 Vm:5 0 len:2 1 00 Vn:5 Vd:5', { handler: 'TBL', fp: true });
+
 export const ENCODINGS: readonly Encoding[] = table;
 
 // ---- Pattern parsing, shared by the generator, tests and the coverage report ----
