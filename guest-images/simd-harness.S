@@ -80,11 +80,18 @@ litpool:
         ret
         .endm
 
+// MARK name: a global label at this point of the table.
+        .macro  MARK name:req
+        .pushsection .rodata.simd_cases, "a"
+        .global \name
+\name:
+        .popsection
+        .endm
+
         .pushsection .rodata.simd_cases, "a"
         .balign 8
-        .global simd_cases
-simd_cases:
         .popsection
+        MARK    simd_cases
 
 #include "simd-cases.inc"
 

@@ -7,8 +7,10 @@ import { pre_shifted, pre_shifted_arith, pre_extended, pre_crc } from '../exec/d
 import { pre_ldst_uimm, pre_ldst_simm, pre_ldst_reg, pre_literal, pre_ldst_pair } from '../exec/ldst';
 import { pre_vcopy } from '../exec/simd_copy';
 import { pre_vmodimm } from '../exec/simd_imm';
+import { pre_v3same, pre_v2misc, pre_vacross, pre_vaddp_scalar, pre_v3diff } from '../exec/simd_int';
 import { pre_vldst_uimm, pre_vldst_simm, pre_vldst_reg, pre_vlit, pre_vpair, pre_vmulti, pre_vsingle } from '../exec/simd_ldst';
 import { pre_vperm, pre_vext } from '../exec/simd_perm';
+import { pre_vshift } from '../exec/simd_shift';
 import { pre_msr_imm, pre_sys, pre_sysreg } from '../exec/system';
 
 export const OP_UNDEFINED: u16 = 0;
@@ -178,7 +180,12 @@ export const OP_DUP_scalar: u16 = 163;
 export const OP_VPERM: u16 = 164;
 export const OP_EXT: u16 = 165;
 export const OP_TBL: u16 = 166;
-export const OP_COUNT = 167;
+export const OP_V3SAME: u16 = 167;
+export const OP_V2MISC: u16 = 168;
+export const OP_VACROSS: u16 = 169;
+export const OP_V3DIFF: u16 = 170;
+export const OP_VSHIFT: u16 = 171;
+export const OP_COUNT = 172;
 
 // Record: word u32 @0, op u16 @4, encoding index u16 @6, register byte addresses d/n/m/a u16 @8..14,
 // imm u64 @16, imm2 u64 @24 (filled by the pre_ functions).
@@ -1751,6 +1758,1181 @@ export function decodeInto(w: u32, rec: usize): bool {
         store<u16>(rec, vreg(w, 5), 10);
         store<u16>(rec, vreg(w, 0), 8);
         return true;
+      }
+      if ((w & 0xbf20fc00) == 0x0e200400) { // SHADD: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=00000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 407, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e200c00) { // SQADD: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=00001 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 408, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e201400) { // SRHADD: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=00010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 410, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e202400) { // SHSUB: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=00100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 411, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e202c00) { // SQSUB: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=00101 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 412, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e203400) { // CMGT_reg: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=00110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 414, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e203c00) { // CMGE_reg: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=00111 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 416, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e204400) { // SSHL: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=01000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 418, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e204c00) { // SQSHL_reg: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=01001 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 420, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e205400) { // SRSHL: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=01010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 422, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e205c00) { // SQRSHL: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=01011 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 424, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e206400) { // SMAX: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=01100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 426, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e206c00) { // SMIN: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=01101 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 427, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e207400) { // SABD: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=01110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 428, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e207c00) { // SABA: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=01111 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 429, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e208400) { // ADD_v: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=10000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 430, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e208c00) { // CMTST: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=10001 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 432, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e209400) { // MLA: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=10010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 434, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e209c00) { // MUL_v: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=10011 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 435, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e20a400) { // SMAXP: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=10100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 436, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e20ac00) { // SMINP: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=10101 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 437, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e20b400) { // SQDMULH: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=10110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 438, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e20bc00) { // ADDP_v: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=10111 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 440, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e200400) { // UHADD: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=00000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 441, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e200c00) { // UQADD: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=00001 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 442, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e201400) { // URHADD: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=00010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 444, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e202400) { // UHSUB: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=00100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 445, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e202c00) { // UQSUB: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=00101 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 446, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e203400) { // CMHI_reg: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=00110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 448, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e203c00) { // CMHS_reg: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=00111 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 450, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e204400) { // USHL: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=01000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 452, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e204c00) { // UQSHL_reg: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=01001 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 454, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e205400) { // URSHL: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=01010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 456, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e205c00) { // UQRSHL: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=01011 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 458, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e206400) { // UMAX: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=01100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 460, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e206c00) { // UMIN: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=01101 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 461, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e207400) { // UABD: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=01110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 462, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e207c00) { // UABA: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=01111 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 463, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e208400) { // SUB_v: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=10000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 464, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e208c00) { // CMEQ_reg: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=10001 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 466, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e209400) { // MLS: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=10010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 468, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e209c00) { // PMUL: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=10011 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 469, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e20a400) { // UMAXP: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=10100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 470, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e20ac00) { // UMINP: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=10101 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 471, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e20b400) { // SQRDMULH: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=10110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 472, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0fc00) == 0x0e201c00) { // AND_v: 0 Q:1 U=0 01110 size=00 1 Vm:5 00011 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 474, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0fc00) == 0x0e601c00) { // BIC_v: 0 Q:1 U=0 01110 size=01 1 Vm:5 00011 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 475, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0fc00) == 0x0ea01c00) { // ORR_v: 0 Q:1 U=0 01110 size=10 1 Vm:5 00011 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 476, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0fc00) == 0x0ee01c00) { // ORN_v: 0 Q:1 U=0 01110 size=11 1 Vm:5 00011 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 477, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0fc00) == 0x2e201c00) { // EOR_v: 0 Q:1 U=1 01110 size=00 1 Vm:5 00011 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 478, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0fc00) == 0x2e601c00) { // BSL: 0 Q:1 U=1 01110 size=01 1 Vm:5 00011 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 479, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0fc00) == 0x2ea01c00) { // BIT: 0 Q:1 U=1 01110 size=10 1 Vm:5 00011 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 480, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0fc00) == 0x2ee01c00) { // BIF: 0 Q:1 U=1 01110 size=11 1 Vm:5 00011 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 481, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x0e200800) { // REV64: 0 Q:1 U=0 01110 size:2 10000 opcode=00000 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 482, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x0e201800) { // REV16_v: 0 Q:1 U=0 01110 size:2 10000 opcode=00001 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 483, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x0e202800) { // SADDLP: 0 Q:1 U=0 01110 size:2 10000 opcode=00010 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 484, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x0e203800) { // SUQADD: 0 Q:1 U=0 01110 size:2 10000 opcode=00011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 485, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x0e204800) { // CLS_v: 0 Q:1 U=0 01110 size:2 10000 opcode=00100 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 487, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x0e205800) { // CNT: 0 Q:1 U=0 01110 size:2 10000 opcode=00101 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 488, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x0e206800) { // SADALP: 0 Q:1 U=0 01110 size:2 10000 opcode=00110 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 489, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x0e207800) { // SQABS: 0 Q:1 U=0 01110 size:2 10000 opcode=00111 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 490, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x0e208800) { // CMGT_zero: 0 Q:1 U=0 01110 size:2 10000 opcode=01000 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 492, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x0e209800) { // CMEQ_zero: 0 Q:1 U=0 01110 size:2 10000 opcode=01001 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 494, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x0e20a800) { // CMLT_zero: 0 Q:1 U=0 01110 size:2 10000 opcode=01010 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 496, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x0e20b800) { // ABS: 0 Q:1 U=0 01110 size:2 10000 opcode=01011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 498, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x0e212800) { // XTN: 0 Q:1 U=0 01110 size:2 10000 opcode=10010 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 500, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x0e214800) { // SQXTN: 0 Q:1 U=0 01110 size:2 10000 opcode=10100 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 501, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x2e200800) { // REV32_v: 0 Q:1 U=1 01110 size:2 10000 opcode=00000 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 503, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x2e202800) { // UADDLP: 0 Q:1 U=1 01110 size:2 10000 opcode=00010 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 504, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x2e203800) { // USQADD: 0 Q:1 U=1 01110 size:2 10000 opcode=00011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 505, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x2e204800) { // CLZ_v: 0 Q:1 U=1 01110 size:2 10000 opcode=00100 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 507, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x2e205800) { // NOT_RBIT: 0 Q:1 U=1 01110 size:2 10000 opcode=00101 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 508, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x2e206800) { // UADALP: 0 Q:1 U=1 01110 size:2 10000 opcode=00110 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 509, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x2e207800) { // SQNEG: 0 Q:1 U=1 01110 size:2 10000 opcode=00111 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 510, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x2e208800) { // CMGE_zero: 0 Q:1 U=1 01110 size:2 10000 opcode=01000 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 512, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x2e209800) { // CMLE_zero: 0 Q:1 U=1 01110 size:2 10000 opcode=01001 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 514, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x2e20b800) { // NEG_v: 0 Q:1 U=1 01110 size:2 10000 opcode=01011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 516, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x2e212800) { // SQXTUN: 0 Q:1 U=1 01110 size:2 10000 opcode=10010 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 518, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x2e213800) { // SHLL: 0 Q:1 U=1 01110 size:2 10000 opcode=10011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 520, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x2e214800) { // UQXTN: 0 Q:1 U=1 01110 size:2 10000 opcode=10100 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 521, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x0e303800) { // SADDLV: 0 Q:1 U=0 01110 size:2 11000 opcode=00011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_VACROSS, 4); store<u16>(rec, 523, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vacross(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x0e30a800) { // SMAXV: 0 Q:1 U=0 01110 size:2 11000 opcode=01010 10 Vn:5 Vd:5
+        store<u16>(rec, OP_VACROSS, 4); store<u16>(rec, 524, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vacross(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x0e31a800) { // SMINV: 0 Q:1 U=0 01110 size:2 11000 opcode=11010 10 Vn:5 Vd:5
+        store<u16>(rec, OP_VACROSS, 4); store<u16>(rec, 525, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vacross(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x0e31b800) { // ADDV: 0 Q:1 U=0 01110 size:2 11000 opcode=11011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_VACROSS, 4); store<u16>(rec, 526, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vacross(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x2e303800) { // UADDLV: 0 Q:1 U=1 01110 size:2 11000 opcode=00011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_VACROSS, 4); store<u16>(rec, 527, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vacross(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x2e30a800) { // UMAXV: 0 Q:1 U=1 01110 size:2 11000 opcode=01010 10 Vn:5 Vd:5
+        store<u16>(rec, OP_VACROSS, 4); store<u16>(rec, 528, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vacross(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x2e31a800) { // UMINV: 0 Q:1 U=1 01110 size:2 11000 opcode=11010 10 Vn:5 Vd:5
+        store<u16>(rec, OP_VACROSS, 4); store<u16>(rec, 529, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vacross(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e200000) { // SADDL: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=0000 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 531, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e201000) { // SADDW: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=0001 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 532, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e202000) { // SSUBL: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=0010 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 533, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e203000) { // SSUBW: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=0011 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 534, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e204000) { // ADDHN: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=0100 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 535, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e205000) { // SABAL: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=0101 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 536, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e206000) { // SUBHN: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=0110 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 537, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e207000) { // SABDL: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=0111 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 538, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e208000) { // SMLAL: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=1000 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 539, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e209000) { // SQDMLAL: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=1001 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 540, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e20a000) { // SMLSL: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=1010 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 542, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e20b000) { // SQDMLSL: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=1011 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 543, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e20c000) { // SMULL: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=1100 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 545, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e20d000) { // SQDMULL: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=1101 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 546, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e20e000) { // PMULL: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=1110 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 548, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e200000) { // UADDL: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=0000 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 549, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e201000) { // UADDW: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=0001 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 550, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e202000) { // USUBL: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=0010 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 551, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e203000) { // USUBW: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=0011 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 552, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e204000) { // RADDHN: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=0100 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 553, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e205000) { // UABAL: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=0101 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 554, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e206000) { // RSUBHN: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=0110 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 555, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e207000) { // UABDL: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=0111 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 556, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e208000) { // UMLAL: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=1000 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 557, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e20a000) { // UMLSL: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=1010 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 558, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e20c000) { // UMULL: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=1100 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 559, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x0f000400) { // SSHR: 0 Q:1 U=0 011110 immh:4 immb:3 opcode=00000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 560, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x0f001400) { // SSRA: 0 Q:1 U=0 011110 immh:4 immb:3 opcode=00010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 562, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x0f002400) { // SRSHR: 0 Q:1 U=0 011110 immh:4 immb:3 opcode=00100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 564, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x0f003400) { // SRSRA: 0 Q:1 U=0 011110 immh:4 immb:3 opcode=00110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 566, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x0f005400) { // SHL: 0 Q:1 U=0 011110 immh:4 immb:3 opcode=01010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 568, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x0f007400) { // SQSHL_imm: 0 Q:1 U=0 011110 immh:4 immb:3 opcode=01110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 570, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x0f008400) { // SHRN: 0 Q:1 U=0 011110 immh:4 immb:3 opcode=10000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 572, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x0f008c00) { // RSHRN: 0 Q:1 U=0 011110 immh:4 immb:3 opcode=10001 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 573, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x0f009400) { // SQSHRN: 0 Q:1 U=0 011110 immh:4 immb:3 opcode=10010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 574, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x0f009c00) { // SQRSHRN: 0 Q:1 U=0 011110 immh:4 immb:3 opcode=10011 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 576, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x0f00a400) { // SSHLL: 0 Q:1 U=0 011110 immh:4 immb:3 opcode=10100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 578, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x2f000400) { // USHR: 0 Q:1 U=1 011110 immh:4 immb:3 opcode=00000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 579, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x2f001400) { // USRA: 0 Q:1 U=1 011110 immh:4 immb:3 opcode=00010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 581, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x2f002400) { // URSHR: 0 Q:1 U=1 011110 immh:4 immb:3 opcode=00100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 583, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x2f003400) { // URSRA: 0 Q:1 U=1 011110 immh:4 immb:3 opcode=00110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 585, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x2f004400) { // SRI: 0 Q:1 U=1 011110 immh:4 immb:3 opcode=01000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 587, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x2f005400) { // SLI: 0 Q:1 U=1 011110 immh:4 immb:3 opcode=01010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 589, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x2f006400) { // SQSHLU: 0 Q:1 U=1 011110 immh:4 immb:3 opcode=01100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 591, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x2f007400) { // UQSHL_imm: 0 Q:1 U=1 011110 immh:4 immb:3 opcode=01110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 593, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x2f008400) { // SQSHRUN: 0 Q:1 U=1 011110 immh:4 immb:3 opcode=10000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 595, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x2f008c00) { // SQRSHRUN: 0 Q:1 U=1 011110 immh:4 immb:3 opcode=10001 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 597, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x2f009400) { // UQSHRN: 0 Q:1 U=1 011110 immh:4 immb:3 opcode=10010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 599, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x2f009c00) { // UQRSHRN: 0 Q:1 U=1 011110 immh:4 immb:3 opcode=10011 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 601, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x2f00a400) { // USHLL: 0 Q:1 U=1 011110 immh:4 immb:3 opcode=10100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 603, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
       }
       break;
     }
@@ -3482,6 +4664,511 @@ export function decodeInto(w: u32, rec: usize): bool {
         store<u16>(rec, vreg(w, 5), 10);
         store<u16>(rec, vreg(w, 0), 8);
         if (pre_vcopy(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x5e200c00) { // SQADD_scalar: 01 U=0 11110 size:2 1 Vm:5 opcode=00001 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 409, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x5e202c00) { // SQSUB_scalar: 01 U=0 11110 size:2 1 Vm:5 opcode=00101 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 413, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x5e203400) { // CMGT_reg_scalar: 01 U=0 11110 size:2 1 Vm:5 opcode=00110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 415, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x5e203c00) { // CMGE_reg_scalar: 01 U=0 11110 size:2 1 Vm:5 opcode=00111 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 417, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x5e204400) { // SSHL_scalar: 01 U=0 11110 size:2 1 Vm:5 opcode=01000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 419, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x5e204c00) { // SQSHL_reg_scalar: 01 U=0 11110 size:2 1 Vm:5 opcode=01001 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 421, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x5e205400) { // SRSHL_scalar: 01 U=0 11110 size:2 1 Vm:5 opcode=01010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 423, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x5e205c00) { // SQRSHL_scalar: 01 U=0 11110 size:2 1 Vm:5 opcode=01011 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 425, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x5e208400) { // ADD_v_scalar: 01 U=0 11110 size:2 1 Vm:5 opcode=10000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 431, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x5e208c00) { // CMTST_scalar: 01 U=0 11110 size:2 1 Vm:5 opcode=10001 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 433, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x5e20b400) { // SQDMULH_scalar: 01 U=0 11110 size:2 1 Vm:5 opcode=10110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 439, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x7e200c00) { // UQADD_scalar: 01 U=1 11110 size:2 1 Vm:5 opcode=00001 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 443, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x7e202c00) { // UQSUB_scalar: 01 U=1 11110 size:2 1 Vm:5 opcode=00101 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 447, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x7e203400) { // CMHI_reg_scalar: 01 U=1 11110 size:2 1 Vm:5 opcode=00110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 449, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x7e203c00) { // CMHS_reg_scalar: 01 U=1 11110 size:2 1 Vm:5 opcode=00111 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 451, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x7e204400) { // USHL_scalar: 01 U=1 11110 size:2 1 Vm:5 opcode=01000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 453, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x7e204c00) { // UQSHL_reg_scalar: 01 U=1 11110 size:2 1 Vm:5 opcode=01001 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 455, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x7e205400) { // URSHL_scalar: 01 U=1 11110 size:2 1 Vm:5 opcode=01010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 457, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x7e205c00) { // UQRSHL_scalar: 01 U=1 11110 size:2 1 Vm:5 opcode=01011 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 459, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x7e208400) { // SUB_v_scalar: 01 U=1 11110 size:2 1 Vm:5 opcode=10000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 465, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x7e208c00) { // CMEQ_reg_scalar: 01 U=1 11110 size:2 1 Vm:5 opcode=10001 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 467, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x7e20b400) { // SQRDMULH_scalar: 01 U=1 11110 size:2 1 Vm:5 opcode=10110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 473, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff3ffc00) == 0x5e203800) { // SUQADD_scalar: 01 U=0 11110 size:2 10000 opcode=00011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 486, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff3ffc00) == 0x5e207800) { // SQABS_scalar: 01 U=0 11110 size:2 10000 opcode=00111 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 491, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff3ffc00) == 0x5e208800) { // CMGT_zero_scalar: 01 U=0 11110 size:2 10000 opcode=01000 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 493, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff3ffc00) == 0x5e209800) { // CMEQ_zero_scalar: 01 U=0 11110 size:2 10000 opcode=01001 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 495, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff3ffc00) == 0x5e20a800) { // CMLT_zero_scalar: 01 U=0 11110 size:2 10000 opcode=01010 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 497, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff3ffc00) == 0x5e20b800) { // ABS_scalar: 01 U=0 11110 size:2 10000 opcode=01011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 499, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff3ffc00) == 0x5e214800) { // SQXTN_scalar: 01 U=0 11110 size:2 10000 opcode=10100 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 502, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff3ffc00) == 0x7e203800) { // USQADD_scalar: 01 U=1 11110 size:2 10000 opcode=00011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 506, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff3ffc00) == 0x7e207800) { // SQNEG_scalar: 01 U=1 11110 size:2 10000 opcode=00111 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 511, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff3ffc00) == 0x7e208800) { // CMGE_zero_scalar: 01 U=1 11110 size:2 10000 opcode=01000 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 513, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff3ffc00) == 0x7e209800) { // CMLE_zero_scalar: 01 U=1 11110 size:2 10000 opcode=01001 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 515, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff3ffc00) == 0x7e20b800) { // NEG_v_scalar: 01 U=1 11110 size:2 10000 opcode=01011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 517, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff3ffc00) == 0x7e212800) { // SQXTUN_scalar: 01 U=1 11110 size:2 10000 opcode=10010 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 519, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff3ffc00) == 0x7e214800) { // UQXTN_scalar: 01 U=1 11110 size:2 10000 opcode=10100 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 522, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xfffffc00) == 0x5ef1b800) { // ADDP_scalar: 01 0 11110 size=11 11000 11011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_VACROSS, 4); store<u16>(rec, 530, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vaddp_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x5e209000) { // SQDMLAL_scalar: 01 U=0 11110 size:2 1 Vm:5 opcode=1001 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 541, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x5e20b000) { // SQDMLSL_scalar: 01 U=0 11110 size:2 1 Vm:5 opcode=1011 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 544, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x5e20d000) { // SQDMULL_scalar: 01 U=0 11110 size:2 1 Vm:5 opcode=1101 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 547, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80fc00) == 0x5f000400) { // SSHR_scalar: 01 U=0 111110 immh:4 immb:3 opcode=00000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 561, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80fc00) == 0x5f001400) { // SSRA_scalar: 01 U=0 111110 immh:4 immb:3 opcode=00010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 563, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80fc00) == 0x5f002400) { // SRSHR_scalar: 01 U=0 111110 immh:4 immb:3 opcode=00100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 565, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80fc00) == 0x5f003400) { // SRSRA_scalar: 01 U=0 111110 immh:4 immb:3 opcode=00110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 567, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80fc00) == 0x5f005400) { // SHL_scalar: 01 U=0 111110 immh:4 immb:3 opcode=01010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 569, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80fc00) == 0x5f007400) { // SQSHL_imm_scalar: 01 U=0 111110 immh:4 immb:3 opcode=01110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 571, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80fc00) == 0x5f009400) { // SQSHRN_scalar: 01 U=0 111110 immh:4 immb:3 opcode=10010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 575, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80fc00) == 0x5f009c00) { // SQRSHRN_scalar: 01 U=0 111110 immh:4 immb:3 opcode=10011 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 577, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80fc00) == 0x7f000400) { // USHR_scalar: 01 U=1 111110 immh:4 immb:3 opcode=00000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 580, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80fc00) == 0x7f001400) { // USRA_scalar: 01 U=1 111110 immh:4 immb:3 opcode=00010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 582, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80fc00) == 0x7f002400) { // URSHR_scalar: 01 U=1 111110 immh:4 immb:3 opcode=00100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 584, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80fc00) == 0x7f003400) { // URSRA_scalar: 01 U=1 111110 immh:4 immb:3 opcode=00110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 586, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80fc00) == 0x7f004400) { // SRI_scalar: 01 U=1 111110 immh:4 immb:3 opcode=01000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 588, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80fc00) == 0x7f005400) { // SLI_scalar: 01 U=1 111110 immh:4 immb:3 opcode=01010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 590, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80fc00) == 0x7f006400) { // SQSHLU_scalar: 01 U=1 111110 immh:4 immb:3 opcode=01100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 592, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80fc00) == 0x7f007400) { // UQSHL_imm_scalar: 01 U=1 111110 immh:4 immb:3 opcode=01110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 594, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80fc00) == 0x7f008400) { // SQSHRUN_scalar: 01 U=1 111110 immh:4 immb:3 opcode=10000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 596, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80fc00) == 0x7f008c00) { // SQRSHRUN_scalar: 01 U=1 111110 immh:4 immb:3 opcode=10001 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 598, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80fc00) == 0x7f009400) { // UQSHRN_scalar: 01 U=1 111110 immh:4 immb:3 opcode=10010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 600, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80fc00) == 0x7f009c00) { // UQRSHRN_scalar: 01 U=1 111110 immh:4 immb:3 opcode=10011 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 602, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
         store<u16>(rec, OP_UNDEFINED, 4);
         return false;
       }

@@ -10,8 +10,10 @@ import { exec_AND_shift, exec_BIC_shift, exec_ORR_shift, exec_ORN_shift, exec_EO
 import { exec_STRB_imm, exec_STRB_reg, exec_LDRB_imm, exec_LDRB_reg, exec_LDRSB_x_imm, exec_LDRSB_x_reg, exec_LDRSB_w_imm, exec_LDRSB_w_reg, exec_STRH_imm, exec_STRH_reg, exec_LDRH_imm, exec_LDRH_reg, exec_LDRSH_x_imm, exec_LDRSH_x_reg, exec_LDRSH_w_imm, exec_LDRSH_w_reg, exec_STR_w_imm, exec_STR_w_reg, exec_LDR_w_imm, exec_LDR_w_reg, exec_LDRSW_imm, exec_LDRSW_reg, exec_STR_x_imm, exec_STR_x_reg, exec_LDR_x_imm, exec_LDR_x_reg, exec_LDRSW_lit, exec_LDR_lit_w, exec_LDR_lit_x, exec_PRFM, exec_STP_w, exec_LDP_w, exec_LDPSW, exec_STP_x, exec_LDP_x } from '../exec/ldst';
 import { exec_DUP_elem, exec_DUP_gen, exec_INS_gen, exec_SMOV, exec_UMOV, exec_INS_elem, exec_DUP_scalar } from '../exec/simd_copy';
 import { exec_VMODIMM } from '../exec/simd_imm';
+import { exec_V3SAME, exec_V2MISC, exec_VACROSS, exec_V3DIFF } from '../exec/simd_int';
 import { exec_VSTR_imm, exec_VSTR_reg, exec_VLDR_imm, exec_VLDR_reg, exec_VLDR_lit, exec_VSTP, exec_VLDP, exec_ST_multi, exec_LD_multi, exec_ST_single, exec_LD_single } from '../exec/simd_ldst';
 import { exec_VPERM, exec_EXT, exec_TBL } from '../exec/simd_perm';
+import { exec_VSHIFT } from '../exec/simd_shift';
 import { exec_SVC, exec_HVC, exec_SMC, exec_BRK, exec_HLT, exec_HINT, exec_CLREX, exec_BARRIER, exec_MSR_imm, exec_SYS, exec_SYSL, exec_MSR_reg, exec_MRS } from '../exec/system';
 
 // @ts-ignore: decorator
@@ -184,6 +186,11 @@ import { exec_SVC, exec_HVC, exec_SMC, exec_BRK, exec_HLT, exec_HINT, exec_CLREX
     case 164: if (fpAccessOK()) exec_VPERM(rec); return;
     case 165: if (fpAccessOK()) exec_EXT(rec); return;
     case 166: if (fpAccessOK()) exec_TBL(rec); return;
+    case 167: if (fpAccessOK()) exec_V3SAME(rec); return;
+    case 168: if (fpAccessOK()) exec_V2MISC(rec); return;
+    case 169: if (fpAccessOK()) exec_VACROSS(rec); return;
+    case 170: if (fpAccessOK()) exec_V3DIFF(rec); return;
+    case 171: if (fpAccessOK()) exec_VSHIFT(rec); return;
     default: exec_UNDEFINED(rec);
   }
 }

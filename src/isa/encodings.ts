@@ -262,6 +262,82 @@ E('EXT', 'simd_perm', '0 Q:1 101110 00 0 Vm:5 0 imm4:4 0 Vn:5 Vd:5', { pre: 'vex
 E('TBL', 'simd_perm', '0 Q:1 001110 00 0 Vm:5 0 len:2 0 00 Vn:5 Vd:5', { handler: 'TBL', fp: true });
 E('TBX', 'simd_perm', '0 Q:1 001110 00 0 Vm:5 0 len:2 1 00 Vn:5 Vd:5', { handler: 'TBL', fp: true });
 
+// ---- Advanced SIMD integer: three same, two-register misc, across lanes, three different,
+// shift by immediate (C4.1.91); vector and scalar forms. Reserved size/Q values are rejected by
+// the pre_ hooks. The floating-point opcodes of these groups are not listed here.
+const V3SAME: [string, string, string, boolean][] = [ // name, U, opcode, has a scalar form
+  ['SHADD', '0', '00000', false], ['SQADD', '0', '00001', true], ['SRHADD', '0', '00010', false], ['SHSUB', '0', '00100', false],
+  ['SQSUB', '0', '00101', true], ['CMGT_reg', '0', '00110', true], ['CMGE_reg', '0', '00111', true], ['SSHL', '0', '01000', true],
+  ['SQSHL_reg', '0', '01001', true], ['SRSHL', '0', '01010', true], ['SQRSHL', '0', '01011', true], ['SMAX', '0', '01100', false],
+  ['SMIN', '0', '01101', false], ['SABD', '0', '01110', false], ['SABA', '0', '01111', false], ['ADD_v', '0', '10000', true],
+  ['CMTST', '0', '10001', true], ['MLA', '0', '10010', false], ['MUL_v', '0', '10011', false], ['SMAXP', '0', '10100', false],
+  ['SMINP', '0', '10101', false], ['SQDMULH', '0', '10110', true], ['ADDP_v', '0', '10111', false],
+  ['UHADD', '1', '00000', false], ['UQADD', '1', '00001', true], ['URHADD', '1', '00010', false], ['UHSUB', '1', '00100', false],
+  ['UQSUB', '1', '00101', true], ['CMHI_reg', '1', '00110', true], ['CMHS_reg', '1', '00111', true], ['USHL', '1', '01000', true],
+  ['UQSHL_reg', '1', '01001', true], ['URSHL', '1', '01010', true], ['UQRSHL', '1', '01011', true], ['UMAX', '1', '01100', false],
+  ['UMIN', '1', '01101', false], ['UABD', '1', '01110', false], ['UABA', '1', '01111', false], ['SUB_v', '1', '10000', true],
+  ['CMEQ_reg', '1', '10001', true], ['MLS', '1', '10010', false], ['PMUL', '1', '10011', false], ['UMAXP', '1', '10100', false],
+  ['UMINP', '1', '10101', false], ['SQRDMULH', '1', '10110', true],
+];
+for (const [k, u, opcode, scalar] of V3SAME) {
+  E(k, 'simd_int', `0 Q:1 U=${u} 01110 size:2 1 Vm:5 opcode=${opcode} 1 Vn:5 Vd:5`, { handler: 'V3SAME', pre: 'v3same', fp: true });
+  if (scalar) E(`${k}_scalar`, 'simd_int', `01 U=${u} 11110 size:2 1 Vm:5 opcode=${opcode} 1 Vn:5 Vd:5`, { handler: 'V3SAME', pre: 'v3same', fp: true });
+}
+// Bitwise three-same: opcode 00011, U:size selects the operation.
+for (const [k, u, size] of [['AND_v', '0', '00'], ['BIC_v', '0', '01'], ['ORR_v', '0', '10'], ['ORN_v', '0', '11'],
+  ['EOR_v', '1', '00'], ['BSL', '1', '01'], ['BIT', '1', '10'], ['BIF', '1', '11']]) {
+  E(k, 'simd_int', `0 Q:1 U=${u} 01110 size=${size} 1 Vm:5 00011 1 Vn:5 Vd:5`, { handler: 'V3SAME', pre: 'v3same', fp: true });
+}
+const V2MISC: [string, string, string, boolean, boolean][] = [ // name, U, opcode, vector form, scalar form
+  ['REV64', '0', '00000', true, false], ['REV16_v', '0', '00001', true, false], ['SADDLP', '0', '00010', true, false],
+  ['SUQADD', '0', '00011', true, true], ['CLS_v', '0', '00100', true, false], ['CNT', '0', '00101', true, false],
+  ['SADALP', '0', '00110', true, false], ['SQABS', '0', '00111', true, true], ['CMGT_zero', '0', '01000', true, true],
+  ['CMEQ_zero', '0', '01001', true, true], ['CMLT_zero', '0', '01010', true, true], ['ABS', '0', '01011', true, true],
+  ['XTN', '0', '10010', true, false], ['SQXTN', '0', '10100', true, true],
+  ['REV32_v', '1', '00000', true, false], ['UADDLP', '1', '00010', true, false], ['USQADD', '1', '00011', true, true],
+  ['CLZ_v', '1', '00100', true, false], ['NOT_RBIT', '1', '00101', true, false], ['UADALP', '1', '00110', true, false],
+  ['SQNEG', '1', '00111', true, true], ['CMGE_zero', '1', '01000', true, true], ['CMLE_zero', '1', '01001', true, true],
+  ['NEG_v', '1', '01011', true, true], ['SQXTUN', '1', '10010', true, true], ['SHLL', '1', '10011', true, false],
+  ['UQXTN', '1', '10100', true, true],
+];
+for (const [k, u, opcode, vector, scalar] of V2MISC) {
+  if (vector) E(k, 'simd_int', `0 Q:1 U=${u} 01110 size:2 10000 opcode=${opcode} 10 Vn:5 Vd:5`, { handler: 'V2MISC', pre: 'v2misc', fp: true });
+  if (scalar) E(`${k}_scalar`, 'simd_int', `01 U=${u} 11110 size:2 10000 opcode=${opcode} 10 Vn:5 Vd:5`, { handler: 'V2MISC', pre: 'v2misc', fp: true });
+}
+for (const [k, u, opcode] of [['SADDLV', '0', '00011'], ['SMAXV', '0', '01010'], ['SMINV', '0', '11010'], ['ADDV', '0', '11011'],
+  ['UADDLV', '1', '00011'], ['UMAXV', '1', '01010'], ['UMINV', '1', '11010']]) {
+  E(k, 'simd_int', `0 Q:1 U=${u} 01110 size:2 11000 opcode=${opcode} 10 Vn:5 Vd:5`, { handler: 'VACROSS', pre: 'vacross', fp: true });
+}
+// Scalar pairwise ADDP (D only): the sum of the two doublewords of Vn.
+E('ADDP_scalar', 'simd_int', '01 0 11110 size=11 11000 11011 10 Vn:5 Vd:5', { handler: 'VACROSS', pre: 'vaddp_scalar', fp: true });
+const V3DIFF: [string, string, string][] = [
+  ['SADDL', '0', '0000'], ['SADDW', '0', '0001'], ['SSUBL', '0', '0010'], ['SSUBW', '0', '0011'], ['ADDHN', '0', '0100'],
+  ['SABAL', '0', '0101'], ['SUBHN', '0', '0110'], ['SABDL', '0', '0111'], ['SMLAL', '0', '1000'], ['SQDMLAL', '0', '1001'],
+  ['SMLSL', '0', '1010'], ['SQDMLSL', '0', '1011'], ['SMULL', '0', '1100'], ['SQDMULL', '0', '1101'], ['PMULL', '0', '1110'],
+  ['UADDL', '1', '0000'], ['UADDW', '1', '0001'], ['USUBL', '1', '0010'], ['USUBW', '1', '0011'], ['RADDHN', '1', '0100'],
+  ['UABAL', '1', '0101'], ['RSUBHN', '1', '0110'], ['UABDL', '1', '0111'], ['UMLAL', '1', '1000'], ['UMLSL', '1', '1010'],
+  ['UMULL', '1', '1100'],
+];
+for (const [k, u, opcode] of V3DIFF) {
+  E(k, 'simd_int', `0 Q:1 U=${u} 01110 size:2 1 Vm:5 opcode=${opcode} 00 Vn:5 Vd:5`, { handler: 'V3DIFF', pre: 'v3diff', fp: true });
+  if (k.startsWith('SQDM')) E(`${k}_scalar`, 'simd_int', `01 U=${u} 11110 size:2 1 Vm:5 opcode=${opcode} 00 Vn:5 Vd:5`, { handler: 'V3DIFF', pre: 'v3diff', fp: true });
+}
+const VSHIFT: [string, string, string, boolean, boolean][] = [ // name, U, opcode, vector, scalar
+  ['SSHR', '0', '00000', true, true], ['SSRA', '0', '00010', true, true], ['SRSHR', '0', '00100', true, true],
+  ['SRSRA', '0', '00110', true, true], ['SHL', '0', '01010', true, true], ['SQSHL_imm', '0', '01110', true, true],
+  ['SHRN', '0', '10000', true, false], ['RSHRN', '0', '10001', true, false], ['SQSHRN', '0', '10010', true, true],
+  ['SQRSHRN', '0', '10011', true, true], ['SSHLL', '0', '10100', true, false],
+  ['USHR', '1', '00000', true, true], ['USRA', '1', '00010', true, true], ['URSHR', '1', '00100', true, true],
+  ['URSRA', '1', '00110', true, true], ['SRI', '1', '01000', true, true], ['SLI', '1', '01010', true, true],
+  ['SQSHLU', '1', '01100', true, true], ['UQSHL_imm', '1', '01110', true, true], ['SQSHRUN', '1', '10000', true, true],
+  ['SQRSHRUN', '1', '10001', true, true], ['UQSHRN', '1', '10010', true, true], ['UQRSHRN', '1', '10011', true, true],
+  ['USHLL', '1', '10100', true, false],
+];
+for (const [k, u, opcode, vector, scalar] of VSHIFT) {
+  if (vector) E(k, 'simd_shift', `0 Q:1 U=${u} 011110 immh:4 immb:3 opcode=${opcode} 1 Vn:5 Vd:5`, { handler: 'VSHIFT', pre: 'vshift', fp: true });
+  if (scalar) E(`${k}_scalar`, 'simd_shift', `01 U=${u} 111110 immh:4 immb:3 opcode=${opcode} 1 Vn:5 Vd:5`, { handler: 'VSHIFT', pre: 'vshift', fp: true });
+}
+
 export const ENCODINGS: readonly Encoding[] = table;
 
 // ---- Pattern parsing, shared by the generator, tests and the coverage report ----
