@@ -20,12 +20,12 @@ import {
 // ---- Shared element operations ----
 
 /** Saturating signed 64-bit add (SQADD D), setting QC on overflow. */
-function sqadd64(a: u64, b: u64): u64 {
+export function sqadd64(a: u64, b: u64): u64 {
   const r = a + b;
   if (((a ^ r) & (b ^ r)) >> 63) { setQC(); return (a >> 63) ? 0x8000000000000000 : 0x7fffffffffffffff; }
   return r;
 }
-function sqsub64(a: u64, b: u64): u64 {
+export function sqsub64(a: u64, b: u64): u64 {
   const r = a - b;
   if (((a ^ b) & (a ^ r)) >> 63) { setQC(); return (a >> 63) ? 0x8000000000000000 : 0x7fffffffffffffff; }
   return r;
@@ -160,7 +160,7 @@ export function pre_v3same(w: u32, rec: usize): bool {
 }
 
 /** One element of a three-same operation; d is the destination's element (accumulating forms). */
-function same3(op: u32, a: u64, b: u64, d: u64, size: u32): u64 {
+export function same3(op: u32, a: u64, b: u64, d: u64, size: u32): u64 {
   const m = emask(size);
   switch (op) {
     case SHADD: return <u64>((sxe(a, size) + sxe(b, size)) >> 1) & m;
@@ -508,7 +508,7 @@ export function pre_v3diff(w: u32, rec: usize): bool {
  * Signed saturating doubling multiply long of two signed 16- or 32-bit elements: 2ab in 32 or
  * 64 bits; only (-2^(esize-1))^2 saturates.
  */
-function sqdmull(a: u64, b: u64, size: u32): u64 {
+export function sqdmull(a: u64, b: u64, size: u32): u64 {
   const x = sxe(a, size);
   const y = sxe(b, size);
   const min: i64 = size == 2 ? -0x80000000 : -0x8000;

@@ -6,6 +6,7 @@ import { pre_addsub_imm, pre_logical_imm, pre_movewide, pre_bitfield, pre_extr }
 import { pre_shifted, pre_shifted_arith, pre_extended, pre_crc } from '../exec/dpreg';
 import { pre_ldst_uimm, pre_ldst_simm, pre_ldst_reg, pre_literal, pre_ldst_pair } from '../exec/ldst';
 import { pre_vcopy } from '../exec/simd_copy';
+import { pre_velem } from '../exec/simd_elem';
 import { pre_vmodimm } from '../exec/simd_imm';
 import { pre_v3same, pre_v2misc, pre_vacross, pre_vaddp_scalar, pre_v3diff } from '../exec/simd_int';
 import { pre_vldst_uimm, pre_vldst_simm, pre_vldst_reg, pre_vlit, pre_vpair, pre_vmulti, pre_vsingle } from '../exec/simd_ldst';
@@ -185,7 +186,8 @@ export const OP_V2MISC: u16 = 168;
 export const OP_VACROSS: u16 = 169;
 export const OP_V3DIFF: u16 = 170;
 export const OP_VSHIFT: u16 = 171;
-export const OP_COUNT = 172;
+export const OP_VELEM: u16 = 172;
+export const OP_COUNT = 173;
 
 // Record: word u32 @0, op u16 @4, encoding index u16 @6, register byte addresses d/n/m/a u16 @8..14,
 // imm u64 @16, imm2 u64 @24 (filled by the pre_ functions).
@@ -2934,6 +2936,118 @@ export function decodeInto(w: u32, rec: usize): bool {
         store<u16>(rec, OP_UNDEFINED, 4);
         return false;
       }
+      if ((w & 0xbf00f400) == 0x0f002000) { // SMLAL_elem: 0 Q:1 U=0 01111 size:2 L:1 M:1 vm:4 opcode=0010 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_VELEM, 4); store<u16>(rec, 604, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_velem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf00f400) == 0x0f003000) { // SQDMLAL_elem: 0 Q:1 U=0 01111 size:2 L:1 M:1 vm:4 opcode=0011 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_VELEM, 4); store<u16>(rec, 605, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_velem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf00f400) == 0x0f006000) { // SMLSL_elem: 0 Q:1 U=0 01111 size:2 L:1 M:1 vm:4 opcode=0110 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_VELEM, 4); store<u16>(rec, 607, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_velem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf00f400) == 0x0f007000) { // SQDMLSL_elem: 0 Q:1 U=0 01111 size:2 L:1 M:1 vm:4 opcode=0111 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_VELEM, 4); store<u16>(rec, 608, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_velem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf00f400) == 0x0f008000) { // MUL_elem: 0 Q:1 U=0 01111 size:2 L:1 M:1 vm:4 opcode=1000 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_VELEM, 4); store<u16>(rec, 610, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_velem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf00f400) == 0x0f00a000) { // SMULL_elem: 0 Q:1 U=0 01111 size:2 L:1 M:1 vm:4 opcode=1010 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_VELEM, 4); store<u16>(rec, 611, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_velem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf00f400) == 0x0f00b000) { // SQDMULL_elem: 0 Q:1 U=0 01111 size:2 L:1 M:1 vm:4 opcode=1011 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_VELEM, 4); store<u16>(rec, 612, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_velem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf00f400) == 0x0f00c000) { // SQDMULH_elem: 0 Q:1 U=0 01111 size:2 L:1 M:1 vm:4 opcode=1100 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_VELEM, 4); store<u16>(rec, 614, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_velem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf00f400) == 0x0f00d000) { // SQRDMULH_elem: 0 Q:1 U=0 01111 size:2 L:1 M:1 vm:4 opcode=1101 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_VELEM, 4); store<u16>(rec, 616, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_velem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf00f400) == 0x2f000000) { // MLA_elem: 0 Q:1 U=1 01111 size:2 L:1 M:1 vm:4 opcode=0000 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_VELEM, 4); store<u16>(rec, 618, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_velem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf00f400) == 0x2f002000) { // UMLAL_elem: 0 Q:1 U=1 01111 size:2 L:1 M:1 vm:4 opcode=0010 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_VELEM, 4); store<u16>(rec, 619, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_velem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf00f400) == 0x2f004000) { // MLS_elem: 0 Q:1 U=1 01111 size:2 L:1 M:1 vm:4 opcode=0100 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_VELEM, 4); store<u16>(rec, 620, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_velem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf00f400) == 0x2f006000) { // UMLSL_elem: 0 Q:1 U=1 01111 size:2 L:1 M:1 vm:4 opcode=0110 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_VELEM, 4); store<u16>(rec, 621, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_velem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf00f400) == 0x2f00a000) { // UMULL_elem: 0 Q:1 U=1 01111 size:2 L:1 M:1 vm:4 opcode=1010 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_VELEM, 4); store<u16>(rec, 622, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_velem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
       break;
     }
     case 8: {
@@ -5169,6 +5283,46 @@ export function decodeInto(w: u32, rec: usize): bool {
         store<u16>(rec, vreg(w, 5), 10);
         store<u16>(rec, vreg(w, 0), 8);
         if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff00f400) == 0x5f003000) { // SQDMLAL_elem_scalar: 01 U=0 11111 size:2 L:1 M:1 vm:4 opcode=0011 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_VELEM, 4); store<u16>(rec, 606, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_velem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff00f400) == 0x5f007000) { // SQDMLSL_elem_scalar: 01 U=0 11111 size:2 L:1 M:1 vm:4 opcode=0111 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_VELEM, 4); store<u16>(rec, 609, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_velem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff00f400) == 0x5f00b000) { // SQDMULL_elem_scalar: 01 U=0 11111 size:2 L:1 M:1 vm:4 opcode=1011 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_VELEM, 4); store<u16>(rec, 613, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_velem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff00f400) == 0x5f00c000) { // SQDMULH_elem_scalar: 01 U=0 11111 size:2 L:1 M:1 vm:4 opcode=1100 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_VELEM, 4); store<u16>(rec, 615, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_velem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff00f400) == 0x5f00d000) { // SQRDMULH_elem_scalar: 01 U=0 11111 size:2 L:1 M:1 vm:4 opcode=1101 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_VELEM, 4); store<u16>(rec, 617, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_velem(w, rec)) return true;
         store<u16>(rec, OP_UNDEFINED, 4);
         return false;
       }

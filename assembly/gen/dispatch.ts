@@ -9,6 +9,7 @@ import { exec_ADR, exec_ADRP, exec_ADD_imm, exec_ADDS_imm, exec_SUB_imm, exec_SU
 import { exec_AND_shift, exec_BIC_shift, exec_ORR_shift, exec_ORN_shift, exec_EOR_shift, exec_EON_shift, exec_ANDS_shift, exec_BICS_shift, exec_ADD_shift, exec_ADDS_shift, exec_SUB_shift, exec_SUBS_shift, exec_ADD_ext, exec_ADDS_ext, exec_SUB_ext, exec_SUBS_ext, exec_ADC, exec_ADCS, exec_SBC, exec_SBCS, exec_CCMN_reg, exec_CCMP_reg, exec_CCMN_imm, exec_CCMP_imm, exec_CSEL, exec_CSINC, exec_CSINV, exec_CSNEG, exec_RBIT, exec_REV16, exec_REV32, exec_REV_w, exec_REV_x, exec_CLZ, exec_CLS, exec_UDIV, exec_SDIV, exec_LSLV, exec_LSRV, exec_ASRV, exec_RORV, exec_CRC32, exec_CRC32C, exec_MADD, exec_MSUB, exec_SMADDL, exec_SMSUBL, exec_SMULH, exec_UMADDL, exec_UMSUBL, exec_UMULH } from '../exec/dpreg';
 import { exec_STRB_imm, exec_STRB_reg, exec_LDRB_imm, exec_LDRB_reg, exec_LDRSB_x_imm, exec_LDRSB_x_reg, exec_LDRSB_w_imm, exec_LDRSB_w_reg, exec_STRH_imm, exec_STRH_reg, exec_LDRH_imm, exec_LDRH_reg, exec_LDRSH_x_imm, exec_LDRSH_x_reg, exec_LDRSH_w_imm, exec_LDRSH_w_reg, exec_STR_w_imm, exec_STR_w_reg, exec_LDR_w_imm, exec_LDR_w_reg, exec_LDRSW_imm, exec_LDRSW_reg, exec_STR_x_imm, exec_STR_x_reg, exec_LDR_x_imm, exec_LDR_x_reg, exec_LDRSW_lit, exec_LDR_lit_w, exec_LDR_lit_x, exec_PRFM, exec_STP_w, exec_LDP_w, exec_LDPSW, exec_STP_x, exec_LDP_x } from '../exec/ldst';
 import { exec_DUP_elem, exec_DUP_gen, exec_INS_gen, exec_SMOV, exec_UMOV, exec_INS_elem, exec_DUP_scalar } from '../exec/simd_copy';
+import { exec_VELEM } from '../exec/simd_elem';
 import { exec_VMODIMM } from '../exec/simd_imm';
 import { exec_V3SAME, exec_V2MISC, exec_VACROSS, exec_V3DIFF } from '../exec/simd_int';
 import { exec_VSTR_imm, exec_VSTR_reg, exec_VLDR_imm, exec_VLDR_reg, exec_VLDR_lit, exec_VSTP, exec_VLDP, exec_ST_multi, exec_LD_multi, exec_ST_single, exec_LD_single } from '../exec/simd_ldst';
@@ -191,6 +192,7 @@ import { exec_SVC, exec_HVC, exec_SMC, exec_BRK, exec_HLT, exec_HINT, exec_CLREX
     case 169: if (fpAccessOK()) exec_VACROSS(rec); return;
     case 170: if (fpAccessOK()) exec_V3DIFF(rec); return;
     case 171: if (fpAccessOK()) exec_VSHIFT(rec); return;
+    case 172: if (fpAccessOK()) exec_VELEM(rec); return;
     default: exec_UNDEFINED(rec);
   }
 }

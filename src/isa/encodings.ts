@@ -338,6 +338,19 @@ for (const [k, u, opcode, vector, scalar] of VSHIFT) {
   if (scalar) E(`${k}_scalar`, 'simd_shift', `01 U=${u} 111110 immh:4 immb:3 opcode=${opcode} 1 Vn:5 Vd:5`, { handler: 'VSHIFT', pre: 'vshift', fp: true });
 }
 
+// ---- Advanced SIMD integer by element (vector; the SQD* forms also scalar), C4.1.91 ----
+// L:M:vm and H hold the element's register and index (pre_velem); size 00 and 11 are reserved.
+for (const [k, u, opcode, scalar] of [
+  ['SMLAL_elem', '0', '0010', false], ['SQDMLAL_elem', '0', '0011', true], ['SMLSL_elem', '0', '0110', false],
+  ['SQDMLSL_elem', '0', '0111', true], ['MUL_elem', '0', '1000', false], ['SMULL_elem', '0', '1010', false],
+  ['SQDMULL_elem', '0', '1011', true], ['SQDMULH_elem', '0', '1100', true], ['SQRDMULH_elem', '0', '1101', true],
+  ['MLA_elem', '1', '0000', false], ['UMLAL_elem', '1', '0010', false], ['MLS_elem', '1', '0100', false],
+  ['UMLSL_elem', '1', '0110', false], ['UMULL_elem', '1', '1010', false],
+] as [string, string, string, boolean][]) {
+  E(k, 'simd_elem', `0 Q:1 U=${u} 01111 size:2 L:1 M:1 vm:4 opcode=${opcode} H:1 0 Vn:5 Vd:5`, { handler: 'VELEM', pre: 'velem', fp: true });
+  if (scalar) E(`${k}_scalar`, 'simd_elem', `01 U=${u} 11111 size:2 L:1 M:1 vm:4 opcode=${opcode} H:1 0 Vn:5 Vd:5`, { handler: 'VELEM', pre: 'velem', fp: true });
+}
+
 export const ENCODINGS: readonly Encoding[] = table;
 
 // ---- Pattern parsing, shared by the generator, tests and the coverage report ----
