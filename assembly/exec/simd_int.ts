@@ -11,6 +11,7 @@ import { VRES } from '../layout';
 import {
   eget, eset, emask, sxe, satS, satU, satUfromS, setQC, roundShiftRight, shiftRight, writeRes,
 } from '../fp/velem';
+import { fast3same } from '../fp/vfast';
 
 // @ts-ignore: decorator
 @inline function params(w: u32, op: u32): u64 {
@@ -247,6 +248,7 @@ export function exec_V3SAME(rec: usize): void {
     nextPC();
     return;
   }
+  if (fast3same(op, size, q, n, mm, vd)) { writeRes(vd, q); nextPC(); return; }
   const elements: u32 = (8 << q) >> size;
   if (op == ADDP || op == SMAXP || op == SMINP || op == UMAXP || op == UMINP) {
     // Pairwise: element e of the result combines elements 2e and 2e + 1 of Vm:Vn (Vn low).

@@ -1,0 +1,122 @@
+// Fast paths for the commonest Advanced SIMD operations, on WebAssembly's own 128-bit SIMD
+// (asconfig.json enables it). Each computes the whole 128-bit result into VRES from the
+// registers at n and m (and d, for the accumulating forms) and returns true; the caller writes
+// VRES to Vd, clearing the upper half for a 64-bit arrangement (the upper lanes computed from
+// the sources' upper halves are discarded then). Operations or sizes without an exact WebAssembly
+// equivalent return false and take the element-by-element path, which defines the semantics;
+// simd.elf's comparison with QEMU covers both.
+import { VRES } from '../layout';
+import { setQC } from './velem';
+
+// @ts-ignore: decorator
+@inline function put(r: v128): bool { v128.store(<usize>VRES, r); return true; }
+// @ts-ignore: decorator
+@inline function zero(): v128 { return i64x2.splat(0); }
+
+// Three-same op codes (U << 5 | opcode), as in exec/simd_int.ts.
+/** Three registers of the same type, vector form. */
+export function fast3same(op: u32, size: u32, q: u32, n: usize, m: usize, d: usize): bool {
+  const a = v128.load(n);
+  const b = v128.load(m);
+  switch (op) {
+    case 16: // ADD
+      if (size == 0) return put(i8x16.add(a, b));
+      if (size == 1) return put(i16x8.add(a, b));
+      if (size == 2) return put(i32x4.add(a, b));
+      return put(i64x2.add(a, b));
+    case 48: // SUB
+      if (size == 0) return put(i8x16.sub(a, b));
+      if (size == 1) return put(i16x8.sub(a, b));
+      if (size == 2) return put(i32x4.sub(a, b));
+      return put(i64x2.sub(a, b));
+    case 49: // CMEQ
+      if (size == 0) return put(i8x16.eq(a, b));
+      if (size == 1) return put(i16x8.eq(a, b));
+      if (size == 2) return put(i32x4.eq(a, b));
+      return put(i64x2.eq(a, b));
+    case 6: // CMGT
+      if (size == 0) return put(i8x16.gt_s(a, b));
+      if (size == 1) return put(i16x8.gt_s(a, b));
+      if (size == 2) return put(i32x4.gt_s(a, b));
+      return put(i64x2.gt_s(a, b));
+    case 7: // CMGE
+      if (size == 0) return put(i8x16.ge_s(a, b));
+      if (size == 1) return put(i16x8.ge_s(a, b));
+      if (size == 2) return put(i32x4.ge_s(a, b));
+      return put(i64x2.ge_s(a, b));
+    case 38: // CMHI
+      if (size == 0) return put(i8x16.gt_u(a, b));
+      if (size == 1) return put(i16x8.gt_u(a, b));
+      if (size == 2) return put(i32x4.gt_u(a, b));
+      return false;
+    case 39: // CMHS
+      if (size == 0) return put(i8x16.ge_u(a, b));
+      if (size == 1) return put(i16x8.ge_u(a, b));
+      if (size == 2) return put(i32x4.ge_u(a, b));
+      return false;
+    case 17: { // CMTST
+      const t = v128.and(a, b);
+      if (size == 0) return put(v128.not(i8x16.eq(t, zero())));
+      if (size == 1) return put(v128.not(i16x8.eq(t, zero())));
+      if (size == 2) return put(v128.not(i32x4.eq(t, zero())));
+      return put(v128.not(i64x2.eq(t, zero())));
+    }
+    case 12: // SMAX
+      if (size == 0) return put(i8x16.max_s(a, b));
+      if (size == 1) return put(i16x8.max_s(a, b));
+      return put(i32x4.max_s(a, b));
+    case 13: // SMIN
+      if (size == 0) return put(i8x16.min_s(a, b));
+      if (size == 1) return put(i16x8.min_s(a, b));
+      return put(i32x4.min_s(a, b));
+    case 44: // UMAX
+      if (size == 0) return put(i8x16.max_u(a, b));
+      if (size == 1) return put(i16x8.max_u(a, b));
+      return put(i32x4.max_u(a, b));
+    case 45: // UMIN
+      if (size == 0) return put(i8x16.min_u(a, b));
+      if (size == 1) return put(i16x8.min_u(a, b));
+      return put(i32x4.min_u(a, b));
+    case 34: // URHADD: (a + b + 1) >> 1
+      if (size == 0) return put(i8x16.avgr_u(a, b));
+      if (size == 1) return put(i16x8.avgr_u(a, b));
+      return false;
+    case 19: // MUL
+      if (size == 1) return put(i16x8.mul(a, b));
+      if (size == 2) return put(i32x4.mul(a, b));
+      return false;
+    case 18: // MLA
+      if (size == 1) return put(i16x8.add(v128.load(d), i16x8.mul(a, b)));
+      if (size == 2) return put(i32x4.add(v128.load(d), i32x4.mul(a, b)));
+      return false;
+    case 50: // MLS
+      if (size == 1) return put(i16x8.sub(v128.load(d), i16x8.mul(a, b)));
+      if (size == 2) return put(i32x4.sub(v128.load(d), i32x4.mul(a, b)));
+      return false;
+    case 1: case 33: case 5: case 37: { // SQADD, UQADD, SQSUB, UQSUB (8 and 16 bits): QC if any lane saturated
+      if (size > 1) return false;
+      let r: v128;
+      let w: v128;
+      if (size == 0) {
+        w = op == 1 || op == 33 ? i8x16.add(a, b) : i8x16.sub(a, b);
+        r = op == 1 ? i8x16.add_sat_s(a, b) : op == 33 ? i8x16.add_sat_u(a, b) : op == 5 ? i8x16.sub_sat_s(a, b) : i8x16.sub_sat_u(a, b);
+      } else {
+        w = op == 1 || op == 33 ? i16x8.add(a, b) : i16x8.sub(a, b);
+        r = op == 1 ? i16x8.add_sat_s(a, b) : op == 33 ? i16x8.add_sat_u(a, b) : op == 5 ? i16x8.sub_sat_s(a, b) : i16x8.sub_sat_u(a, b);
+      }
+      return putQC(r, w, q);
+    }
+  }
+  return false;
+}
+
+/**
+ * Stores r and sets QC when r differs from the wrapping result w in a lane that is part of the
+ * instruction (the low half only for a 64-bit arrangement, q = 0).
+ */
+function putQC(r: v128, w: v128, q: u32): bool {
+  let diff = v128.xor(r, w);
+  if (q == 0) diff = i64x2.replace_lane(diff, 1, 0);
+  if (v128.any_true(diff)) setQC();
+  return put(r);
+}
