@@ -11,7 +11,7 @@ import { VRES } from '../layout';
 import {
   eget, eset, emask, sxe, satS, satU, satUfromS, setQC, roundShiftRight, shiftRight, writeRes,
 } from '../fp/velem';
-import { fast3same } from '../fp/vfast';
+import { fast3same, fast2misc } from '../fp/vfast';
 
 // @ts-ignore: decorator
 @inline function params(w: u32, op: u32): u64 {
@@ -218,24 +218,23 @@ export function exec_V3SAME(rec: usize): void {
   const mm = recM(rec);
   const vd = recD(rec);
   if (op == LOGIC_S || op == LOGIC_U) {
-    // AND, BIC, ORR, ORN (U = 0) and EOR, BSL, BIT, BIF (U = 1), by size.
-    for (let h: usize = 0; h < 16; h += 8) {
-      const a = load<u64>(n + h);
-      const b = load<u64>(mm + h);
-      const d = load<u64>(vd + h);
-      let r: u64;
-      switch (((op >> 5) << 2) | size) {
-        case 0: r = a & b; break;
-        case 1: r = a & ~b; break;
-        case 2: r = a | b; break;
-        case 3: r = a | ~b; break;
-        case 4: r = a ^ b; break;
-        case 5: r = (d & a) | (~d & b); break; // BSL
-        case 6: r = (d & ~b) | (a & b); break; // BIT
-        default: r = (d & b) | (a & ~b); // BIF
-      }
-      store<u64>(<usize>VRES + h, r);
+    // AND, BIC, ORR, ORN (U = 0) and EOR, BSL, BIT, BIF (U = 1), by size; bitselect(x, y, c) is
+    // (x AND c) OR (y AND NOT c).
+    const a = v128.load(n);
+    const b = v128.load(mm);
+    const d = v128.load(vd);
+    let r: v128;
+    switch (((op >> 5) << 2) | size) {
+      case 0: r = v128.and(a, b); break;
+      case 1: r = v128.andnot(a, b); break;
+      case 2: r = v128.or(a, b); break;
+      case 3: r = v128.or(a, v128.not(b)); break;
+      case 4: r = v128.xor(a, b); break;
+      case 5: r = v128.bitselect(a, b, d); break; // BSL: Vd selects
+      case 6: r = v128.bitselect(a, d, b); break; // BIT: insert Vn where Vm is 1
+      default: r = v128.bitselect(d, a, b); // BIF: insert Vn where Vm is 0
     }
+    v128.store(<usize>VRES, r);
     writeRes(vd, q);
     nextPC();
     return;
@@ -423,7 +422,7 @@ export function exec_V2MISC(rec: usize): void {
     store<u64>(vd, load<u64>(<usize>VRES, 8), 8);
     nextPC();
     return;
-  } else {
+  } else if (!fast2misc(op, size, n)) {
     for (let e: u32 = 0; e < elements; e++) eset(<usize>VRES, e, size, misc1(op, eget(n, e, size), eget(vd, e, size), size));
   }
   writeRes(vd, q);

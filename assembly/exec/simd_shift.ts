@@ -10,6 +10,7 @@ import { recWord, recD, recN, recImm2, setImm2, nextPC } from '../cpu';
 import { VRES } from '../layout';
 import { eget, eset, emask, sxe, satS, satU, satUfromS, roundShiftRight, shiftRight, writeRes } from '../fp/velem';
 import { satShiftLeft } from './simd_int';
+import { fastShift } from '../fp/vfast';
 
 const SSHR: u32 = 0; const SSRA: u32 = 2; const SRSHR: u32 = 4; const SRSRA: u32 = 6; const SHL: u32 = 10;
 const SQSHL: u32 = 14; const SHRN: u32 = 16; const RSHRN: u32 = 17; const SQSHRN: u32 = 18; const SQRSHRN: u32 = 19;
@@ -133,7 +134,9 @@ export function exec_VSHIFT(rec: usize): void {
     return;
   }
   const elements: u32 = (8 << q) >> size;
-  for (let e: u32 = 0; e < elements; e++) eset(<usize>VRES, e, size, shiftElem(op, eget(n, e, size), eget(vd, e, size), size, s));
+  if (!fastShift(op, size, n, s)) {
+    for (let e: u32 = 0; e < elements; e++) eset(<usize>VRES, e, size, shiftElem(op, eget(n, e, size), eget(vd, e, size), size, s));
+  }
   writeRes(vd, q);
   nextPC();
 }

@@ -120,3 +120,78 @@ function putQC(r: v128, w: v128, q: u32): bool {
   if (v128.any_true(diff)) setQC();
   return put(r);
 }
+
+// Two-register misc op codes (U << 5 | opcode), as in exec/simd_int.ts.
+/** Two-register miscellaneous, vector form, same-size results. */
+export function fast2misc(op: u32, size: u32, n: usize): bool {
+  const a = v128.load(n);
+  switch (op) {
+    case 37: return put(v128.not(a)); // NOT (size 00; RBIT has its own op code)
+    case 5: return put(i8x16.popcnt(a)); // CNT
+    case 11: // ABS (wrapping)
+      if (size == 0) return put(i8x16.abs(a));
+      if (size == 1) return put(i16x8.abs(a));
+      if (size == 2) return put(i32x4.abs(a));
+      return put(i64x2.abs(a));
+    case 43: // NEG
+      if (size == 0) return put(i8x16.neg(a));
+      if (size == 1) return put(i16x8.neg(a));
+      if (size == 2) return put(i32x4.neg(a));
+      return put(i64x2.neg(a));
+    case 9: // CMEQ #0
+      if (size == 0) return put(i8x16.eq(a, zero()));
+      if (size == 1) return put(i16x8.eq(a, zero()));
+      if (size == 2) return put(i32x4.eq(a, zero()));
+      return put(i64x2.eq(a, zero()));
+    case 8: // CMGT #0
+      if (size == 0) return put(i8x16.gt_s(a, zero()));
+      if (size == 1) return put(i16x8.gt_s(a, zero()));
+      if (size == 2) return put(i32x4.gt_s(a, zero()));
+      return put(i64x2.gt_s(a, zero()));
+    case 40: // CMGE #0
+      if (size == 0) return put(i8x16.ge_s(a, zero()));
+      if (size == 1) return put(i16x8.ge_s(a, zero()));
+      if (size == 2) return put(i32x4.ge_s(a, zero()));
+      return put(i64x2.ge_s(a, zero()));
+    case 41: // CMLE #0
+      if (size == 0) return put(i8x16.le_s(a, zero()));
+      if (size == 1) return put(i16x8.le_s(a, zero()));
+      if (size == 2) return put(i32x4.le_s(a, zero()));
+      return put(i64x2.le_s(a, zero()));
+    case 10: // CMLT #0
+      if (size == 0) return put(i8x16.lt_s(a, zero()));
+      if (size == 1) return put(i16x8.lt_s(a, zero()));
+      if (size == 2) return put(i32x4.lt_s(a, zero()));
+      return put(i64x2.lt_s(a, zero()));
+  }
+  return false;
+}
+
+// Shift-by-immediate op codes (U << 5 | opcode), as in exec/simd_shift.ts.
+/** SHL, SSHR and USHR by s (the shift the instruction encodes), vector form. */
+export function fastShift(op: u32, size: u32, n: usize, s: u32): bool {
+  const a = v128.load(n);
+  const bits: u32 = 8 << size;
+  const sh = <i32>s;
+  switch (op) {
+    case 10: // SHL: 0 <= s < esize
+      if (size == 0) return put(i8x16.shl(a, sh));
+      if (size == 1) return put(i16x8.shl(a, sh));
+      if (size == 2) return put(i32x4.shl(a, sh));
+      return put(i64x2.shl(a, sh));
+    case 0: { // SSHR: 1 <= s <= esize; a shift by esize fills with the sign, as one by esize - 1
+      const t = s == bits ? sh - 1 : sh;
+      if (size == 0) return put(i8x16.shr_s(a, t));
+      if (size == 1) return put(i16x8.shr_s(a, t));
+      if (size == 2) return put(i32x4.shr_s(a, t));
+      return put(i64x2.shr_s(a, t));
+    }
+    case 32: // USHR: a shift by esize gives 0 (WebAssembly would take it modulo esize)
+      if (s == bits) return put(zero());
+      if (size == 0) return put(i8x16.shr_u(a, sh));
+      if (size == 1) return put(i16x8.shr_u(a, sh));
+      if (size == 2) return put(i32x4.shr_u(a, sh));
+      return put(i64x2.shr_u(a, sh));
+  }
+  return false;
+}
