@@ -16,7 +16,7 @@ import { Cpu } from '../src/cpu/cpu.ts';
 import { ENCODINGS, PARSED } from '../src/isa/encodings.ts';
 import { elfSymbols } from '../src/tools/fuzz/elfsyms.ts';
 
-const GROUPS = new Set(['simd_ldst', 'simd_imm', 'simd_copy', 'simd_perm', 'simd_int', 'simd_shift', 'simd_elem']);
+const GROUPS = new Set(['simd_ldst', 'simd_imm', 'simd_copy', 'simd_perm', 'simd_int', 'simd_shift', 'simd_elem', 'fp_move']);
 const cpu = new Cpu();
 
 /** Assembler mnemonics (aliases included) that name each table entry. */
@@ -96,7 +96,8 @@ describe.skipIf(!haveLlvmMc)('random words against llvm-mc\'s decoder', () => {
     const ops = rest.join(' ');
     const mm = OURS.has(m) ? m : m.endsWith('2') && OURS.has(m.slice(0, -1)) ? m.slice(0, -1) : null;
     if (!mm) return false;
-    if (mm === 'fmov') return /^v\d+\.\d+[sd], #/.test(ops); // FMOV (vector, immediate) only
+    // FMOV (vector, immediate) and FMOV (general) between W/S, X/D and X/D[1] only.
+    if (mm === 'fmov') return /^v\d+\.\d+[sd], #/.test(ops) || /^([wx](\d+|zr), [sd]\d+|[sd]\d+, [wx](\d+|zr)|[wx](\d+|zr), v\d+\.d\[1\]|v\d+\.d\[1\], [wx](\d+|zr))$/.test(ops);
     if (mm === 'mov' && !/v\d+\./.test(ops) && !/^[bhsd]\d+, v/.test(ops)) return false; // MOV of GPRs
     return true;
   };

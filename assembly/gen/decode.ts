@@ -187,7 +187,13 @@ export const OP_VACROSS: u16 = 169;
 export const OP_V3DIFF: u16 = 170;
 export const OP_VSHIFT: u16 = 171;
 export const OP_VELEM: u16 = 172;
-export const OP_COUNT = 173;
+export const OP_FMOV_to_gen32: u16 = 173;
+export const OP_FMOV_from_gen32: u16 = 174;
+export const OP_FMOV_to_gen64: u16 = 175;
+export const OP_FMOV_from_gen64: u16 = 176;
+export const OP_FMOV_to_gen_top: u16 = 177;
+export const OP_FMOV_from_gen_top: u16 = 178;
+export const OP_COUNT = 179;
 
 // Record: word u32 @0, op u16 @4, encoding index u16 @6, register byte addresses d/n/m/a u16 @8..14,
 // imm u64 @16, imm2 u64 @24 (filled by the pre_ functions).
@@ -5325,6 +5331,42 @@ export function decodeInto(w: u32, rec: usize): bool {
         if (pre_velem(w, rec)) return true;
         store<u16>(rec, OP_UNDEFINED, 4);
         return false;
+      }
+      if ((w & 0xfffffc00) == 0x1e260000) { // FMOV_w_s: 0 0 0 11110 00 1 00 110 000000 Vn:5 Rd:5
+        store<u16>(rec, OP_FMOV_to_gen32, 4); store<u16>(rec, 623, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, reg(w, 0, false), 8);
+        return true;
+      }
+      if ((w & 0xfffffc00) == 0x1e270000) { // FMOV_s_w: 0 0 0 11110 00 1 00 111 000000 Rn:5 Vd:5
+        store<u16>(rec, OP_FMOV_from_gen32, 4); store<u16>(rec, 624, 6);
+        store<u16>(rec, reg(w, 5, false), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xfffffc00) == 0x9e660000) { // FMOV_x_d: 1 0 0 11110 01 1 00 110 000000 Vn:5 Rd:5
+        store<u16>(rec, OP_FMOV_to_gen64, 4); store<u16>(rec, 625, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, reg(w, 0, false), 8);
+        return true;
+      }
+      if ((w & 0xfffffc00) == 0x9e670000) { // FMOV_d_x: 1 0 0 11110 01 1 00 111 000000 Rn:5 Vd:5
+        store<u16>(rec, OP_FMOV_from_gen64, 4); store<u16>(rec, 626, 6);
+        store<u16>(rec, reg(w, 5, false), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xfffffc00) == 0x9eae0000) { // FMOV_x_d1: 1 0 0 11110 10 1 01 110 000000 Vn:5 Rd:5
+        store<u16>(rec, OP_FMOV_to_gen_top, 4); store<u16>(rec, 627, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, reg(w, 0, false), 8);
+        return true;
+      }
+      if ((w & 0xfffffc00) == 0x9eaf0000) { // FMOV_d1_x: 1 0 0 11110 10 1 01 111 000000 Rn:5 Vd:5
+        store<u16>(rec, OP_FMOV_from_gen_top, 4); store<u16>(rec, 628, 6);
+        store<u16>(rec, reg(w, 5, false), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
       }
       break;
     }

@@ -7,6 +7,7 @@ import { exec_STXR, exec_LDXR, exec_STXP, exec_LDXP, exec_STLR, exec_LDAR, exec_
 import { exec_B, exec_BL, exec_B_cond, exec_CBZ, exec_CBNZ, exec_TBZ, exec_TBNZ, exec_BR, exec_BLR, exec_RET, exec_ERET } from '../exec/branch';
 import { exec_ADR, exec_ADRP, exec_ADD_imm, exec_ADDS_imm, exec_SUB_imm, exec_SUBS_imm, exec_AND_imm, exec_ORR_imm, exec_EOR_imm, exec_ANDS_imm, exec_MOVN, exec_MOVZ, exec_MOVK, exec_SBFM, exec_BFM, exec_UBFM, exec_EXTR } from '../exec/dpimm';
 import { exec_AND_shift, exec_BIC_shift, exec_ORR_shift, exec_ORN_shift, exec_EOR_shift, exec_EON_shift, exec_ANDS_shift, exec_BICS_shift, exec_ADD_shift, exec_ADDS_shift, exec_SUB_shift, exec_SUBS_shift, exec_ADD_ext, exec_ADDS_ext, exec_SUB_ext, exec_SUBS_ext, exec_ADC, exec_ADCS, exec_SBC, exec_SBCS, exec_CCMN_reg, exec_CCMP_reg, exec_CCMN_imm, exec_CCMP_imm, exec_CSEL, exec_CSINC, exec_CSINV, exec_CSNEG, exec_RBIT, exec_REV16, exec_REV32, exec_REV_w, exec_REV_x, exec_CLZ, exec_CLS, exec_UDIV, exec_SDIV, exec_LSLV, exec_LSRV, exec_ASRV, exec_RORV, exec_CRC32, exec_CRC32C, exec_MADD, exec_MSUB, exec_SMADDL, exec_SMSUBL, exec_SMULH, exec_UMADDL, exec_UMSUBL, exec_UMULH } from '../exec/dpreg';
+import { exec_FMOV_to_gen32, exec_FMOV_from_gen32, exec_FMOV_to_gen64, exec_FMOV_from_gen64, exec_FMOV_to_gen_top, exec_FMOV_from_gen_top } from '../exec/fp_move';
 import { exec_STRB_imm, exec_STRB_reg, exec_LDRB_imm, exec_LDRB_reg, exec_LDRSB_x_imm, exec_LDRSB_x_reg, exec_LDRSB_w_imm, exec_LDRSB_w_reg, exec_STRH_imm, exec_STRH_reg, exec_LDRH_imm, exec_LDRH_reg, exec_LDRSH_x_imm, exec_LDRSH_x_reg, exec_LDRSH_w_imm, exec_LDRSH_w_reg, exec_STR_w_imm, exec_STR_w_reg, exec_LDR_w_imm, exec_LDR_w_reg, exec_LDRSW_imm, exec_LDRSW_reg, exec_STR_x_imm, exec_STR_x_reg, exec_LDR_x_imm, exec_LDR_x_reg, exec_LDRSW_lit, exec_LDR_lit_w, exec_LDR_lit_x, exec_PRFM, exec_STP_w, exec_LDP_w, exec_LDPSW, exec_STP_x, exec_LDP_x } from '../exec/ldst';
 import { exec_DUP_elem, exec_DUP_gen, exec_INS_gen, exec_SMOV, exec_UMOV, exec_INS_elem, exec_DUP_scalar } from '../exec/simd_copy';
 import { exec_VELEM } from '../exec/simd_elem';
@@ -193,6 +194,12 @@ import { exec_SVC, exec_HVC, exec_SMC, exec_BRK, exec_HLT, exec_HINT, exec_CLREX
     case 170: if (fpAccessOK()) exec_V3DIFF(rec); return;
     case 171: if (fpAccessOK()) exec_VSHIFT(rec); return;
     case 172: if (fpAccessOK()) exec_VELEM(rec); return;
+    case 173: if (fpAccessOK()) exec_FMOV_to_gen32(rec); return;
+    case 174: if (fpAccessOK()) exec_FMOV_from_gen32(rec); return;
+    case 175: if (fpAccessOK()) exec_FMOV_to_gen64(rec); return;
+    case 176: if (fpAccessOK()) exec_FMOV_from_gen64(rec); return;
+    case 177: if (fpAccessOK()) exec_FMOV_to_gen_top(rec); return;
+    case 178: if (fpAccessOK()) exec_FMOV_from_gen_top(rec); return;
     default: exec_UNDEFINED(rec);
   }
 }

@@ -351,6 +351,15 @@ for (const [k, u, opcode, scalar] of [
   if (scalar) E(`${k}_scalar`, 'simd_elem', `01 U=${u} 11111 size:2 L:1 M:1 vm:4 opcode=${opcode} H:1 0 Vn:5 Vd:5`, { handler: 'VELEM', pre: 'velem', fp: true });
 }
 
+// ---- FMOV (general), C4.1.92 "Conversion between floating-point and integer" (sf, ftype,
+// rmode, opcode fixed); the other conversions of that group are floating point, not here ----
+E('FMOV_w_s', 'fp_move', '0 0 0 11110 00 1 00 110 000000 Vn:5 Rd:5', { handler: 'FMOV_to_gen32', fp: true });
+E('FMOV_s_w', 'fp_move', '0 0 0 11110 00 1 00 111 000000 Rn:5 Vd:5', { handler: 'FMOV_from_gen32', fp: true });
+E('FMOV_x_d', 'fp_move', '1 0 0 11110 01 1 00 110 000000 Vn:5 Rd:5', { handler: 'FMOV_to_gen64', fp: true });
+E('FMOV_d_x', 'fp_move', '1 0 0 11110 01 1 00 111 000000 Rn:5 Vd:5', { handler: 'FMOV_from_gen64', fp: true });
+E('FMOV_x_d1', 'fp_move', '1 0 0 11110 10 1 01 110 000000 Vn:5 Rd:5', { handler: 'FMOV_to_gen_top', fp: true });
+E('FMOV_d1_x', 'fp_move', '1 0 0 11110 10 1 01 111 000000 Rn:5 Vd:5', { handler: 'FMOV_from_gen_top', fp: true });
+
 export const ENCODINGS: readonly Encoding[] = table;
 
 // ---- Pattern parsing, shared by the generator, tests and the coverage report ----
