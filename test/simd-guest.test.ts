@@ -8,6 +8,9 @@
 // again with SCTLR_EL1.A = 1 and a misaligned base (with the alignment faults each raises). a64vm must print the same bytes except
 // for the deviations named below.
 //
+// autovec.elf (guest-images/autovec.c, ordinary C at -O2 without -mgeneral-regs-only, so clang
+// vectorises it) must print exactly what QEMU printed (test/fixtures/qemu-output/autovec.txt).
+//
 // Booting needs build/cpu.wasm; the rebuild check needs clang, ld.lld and make. Set
 // A64VM_LIVE_QEMU=1 to also run QEMU and check the fixture is still what it prints.
 import { describe, it, expect } from 'vitest';
@@ -17,6 +20,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../src/cli.ts';
+import { Cpu } from '../src/cpu/cpu.ts';
+import { ENCODINGS } from '../src/isa/encodings.ts';
 
 const images = fileURLToPath(new URL('../guest-images/', import.meta.url));
 const fixtures = fileURLToPath(new URL('./fixtures/qemu-output/', import.meta.url));
@@ -99,20 +104,60 @@ describe('simd.elf on a64vm gives QEMU\'s output (less named deviations)', () =>
   });
 });
 
-describe('simd.elf', () => {
-  const sources = ['Makefile', 'link.ld', 'rt-start.S', 'rt.c', 'rt.h', 'simd.c', 'simd-harness.S', 'simd-cases.inc'];
+describe('autovec.elf (ordinary C at -O2 without -mgeneral-regs-only) on a64vm gives QEMU\'s output', () => {
+  it('prints the same bytes', async () => {
+    const out: number[] = [];
+    let err = '';
+    const status = await main(['run', join(images, 'autovec.elf')], { stdout: (b) => out.push(...b), stderr: (t) => { err += t; } });
+    expect(Buffer.from(out).toString('utf8')).toBe(readFileSync(join(fixtures, 'autovec.txt'), 'utf8'));
+    expect(err).toBe('');
+    expect(status).toBe(Number(readFileSync(join(fixtures, 'autovec.status'), 'utf8').trim()));
+  });
 
-  it.skipIf(!have('clang') || !have('ld.lld') || !have('make'))('rebuilds to the committed bytes', () => {
+  it('really runs compiler-generated SIMD: its code holds Advanced SIMD and SIMD&FP load/store instructions', () => {
+    const elf = readFileSync(join(images, 'autovec.elf'));
+    const cpu = new Cpu();
+    const groups = new Map<string, number>();
+    // The words of .text (from the section headers).
+    const shoff = Number(elf.readBigUInt64LE(0x28));
+    const shnum = elf.readUInt16LE(0x3c);
+    const strtab = Number(elf.readBigUInt64LE(shoff + 64 * elf.readUInt16LE(0x3e) + 24));
+    let text: [number, number] | undefined;
+    for (let i = 0; i < shnum; i++) {
+      const sh = shoff + 64 * i;
+      const at = strtab + elf.readUInt32LE(sh);
+      if (elf.subarray(at, elf.indexOf(0, at)).toString() === '.text') text = [Number(elf.readBigUInt64LE(sh + 24)), Number(elf.readBigUInt64LE(sh + 32))];
+    }
+    expect(text).toBeDefined();
+    for (let off = text![0]; off + 4 <= text![0] + text![1]; off += 4) {
+      const d = cpu.decode(elf.readUInt32LE(off));
+      if (d.op === 0 || d.encoding < 0) continue;
+      const g = ENCODINGS[d.encoding].group;
+      if (g.startsWith('simd') || g === 'fp_move') groups.set(g, (groups.get(g) ?? 0) + 1);
+    }
+    expect(groups.get('simd_ldst') ?? 0).toBeGreaterThan(10);
+    expect(groups.get('simd_int') ?? 0).toBeGreaterThan(10);
+    expect(groups.get('fp_move') ?? 0).toBeGreaterThan(0);
+  });
+});
+
+describe('simd.elf and autovec.elf', () => {
+  const sources = ['Makefile', 'link.ld', 'rt-start.S', 'rt.c', 'rt.h', 'simd.c', 'simd-harness.S', 'simd-cases.inc', 'autovec.c'];
+
+  it.skipIf(!have('clang') || !have('ld.lld') || !have('make'))('rebuild to the committed bytes', () => {
     const tmp = mkdtempSync(join(tmpdir(), 'a64vm-simd-'));
     for (const f of sources) cpSync(join(images, f), join(tmp, f));
-    const r = spawnSync('make', ['-C', tmp, 'simd.elf'], { encoding: 'utf8' });
+    const r = spawnSync('make', ['-C', tmp, 'simd.elf', 'autovec.elf'], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    expect(Buffer.compare(readFileSync(join(tmp, 'simd.elf')), readFileSync(join(images, 'simd.elf')))).toBe(0);
+    for (const e of ['simd.elf', 'autovec.elf']) expect(Buffer.compare(readFileSync(join(tmp, e)), readFileSync(join(images, e))), e).toBe(0);
   });
 
   it.skipIf(!process.env.A64VM_LIVE_QEMU || !have('qemu-system-aarch64'))('QEMU still prints the recorded output', () => {
-    const r = spawnSync('timeout', ['20', 'qemu-system-aarch64', '-M', 'virt', '-cpu', 'cortex-a57', '-nographic',
-      '-kernel', join(images, 'simd.elf')], { encoding: 'utf8', input: '' });
+    const run = (elf: string) => spawnSync('timeout', ['20', 'qemu-system-aarch64', '-M', 'virt', '-cpu', 'cortex-a57', '-nographic',
+      '-kernel', join(images, elf)], { encoding: 'utf8', input: '' });
+    const r = run('simd.elf');
     expect({ stdout: r.stdout, status: r.status }).toEqual(recorded());
+    const a = run('autovec.elf');
+    expect(a.stdout).toBe(readFileSync(join(fixtures, 'autovec.txt'), 'utf8'));
   }, 60_000);
 });
