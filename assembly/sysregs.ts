@@ -44,7 +44,7 @@ export const ACC_EL0_FP: u32 = 15; // FPCR, FPSR: EL0 and EL1 read/write, subjec
 // scalar FP arithmetic and most of Advanced SIMD data processing are not. Set both fields to 0
 // when they are.
 export const ID_AA64PFR0: u64 = 0x00000000_00ff0011;
-export const ID_AA64ISAR0: u64 = 0x00000000_00210000; // CRC32 = 1, Atomic = 2 (LSE)
+export const ID_AA64ISAR0: u64 = 0x00000000_00211120; // AES = 2 (with PMULL), SHA1 = 1, SHA2 = 1, CRC32 = 1, Atomic = 2 (LSE)
 export const ID_AA64MMFR0: u64 = 0x00000000_00100022; // PARange 40 bits, 16-bit ASIDs, 4K/16K/64K
 export const ID_AA64DFR0: u64 = 0x00000000_00101006; // Debug v8, 2 BRPs, 2 WRPs, no PMU
 export const CTR_EL0_VALUE: u64 = 0x84448004; // 64-byte lines, PIPT I-cache, ERG/CWG 64 bytes

@@ -4,7 +4,7 @@
 //     ELF's case table) decodes, on the CPU, to the table entry of the instruction it was
 //     assembled from;
 //   * with llvm-mc installed: random words of the SIMD&FP load/store and data-processing spaces
-//     are disassembled by llvm-mc (Armv8.0 + AdvSIMD, its default for the aarch64 triple) and
+//     are disassembled by llvm-mc (Armv8.0 + AdvSIMD, its default for the aarch64 triple, + Crypto) and
 //     decoded by a64vm; a word a64vm decodes to one of these groups must be an instruction
 //     llvm-mc knows by a matching name, and a word llvm-mc decodes to an instruction of these
 //     groups must not be UNDEFINED on a64vm (reserved encodings stay UNDEFINED both ways).
@@ -16,7 +16,7 @@ import { Cpu } from '../src/cpu/cpu.ts';
 import { ENCODINGS, PARSED } from '../src/isa/encodings.ts';
 import { elfSymbols } from '../src/tools/fuzz/elfsyms.ts';
 
-const GROUPS = new Set(['simd_ldst', 'simd_imm', 'simd_copy', 'simd_perm', 'simd_int', 'simd_shift', 'simd_elem', 'fp_move']);
+const GROUPS = new Set(['simd_ldst', 'simd_imm', 'simd_copy', 'simd_perm', 'simd_int', 'simd_shift', 'simd_elem', 'fp_move', 'crypto']);
 const cpu = new Cpu();
 
 /** Assembler mnemonics (aliases included) that name each table entry. */
@@ -105,7 +105,7 @@ describe.skipIf(!haveLlvmMc)('random words against llvm-mc\'s decoder', () => {
   /** llvm-mc's text for each word (null: invalid). It prints valid words in input order. */
   function disassemble(words: number[]): (string | null)[] {
     const input = words.map((w) => [0, 8, 16, 24].map((s) => `0x${((w >>> s) & 0xff).toString(16)}`).join(' ')).join('\n');
-    const r = spawnSync('llvm-mc', ['--disassemble', '-triple=aarch64'], { input, encoding: 'utf8', maxBuffer: 1 << 26 });
+    const r = spawnSync('llvm-mc', ['--disassemble', '-triple=aarch64', '-mattr=+crypto'], { input, encoding: 'utf8', maxBuffer: 1 << 26 });
     const invalid = new Set([...r.stderr.matchAll(/<stdin>:(\d+):\d+: warning: invalid instruction encoding/g)].map((m) => Number(m[1]) - 1));
     const texts = r.stdout.split('\n').filter((l) => /^\s+\S/.test(l) && !/^\s+\.text/.test(l)).map((l) => l.trim().replace(/\s+/g, ' ').toLowerCase());
     let k = 0;

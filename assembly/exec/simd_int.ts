@@ -498,7 +498,7 @@ export function pre_v3diff(w: u32, rec: usize): bool {
   let ok: bool;
   if (scalar) ok = u == 0 && (opcode == SQDMLAL || opcode == SQDMLSL || opcode == SQDMULL) && (size == 1 || size == 2);
   else if (opcode == SQDMLAL || opcode == SQDMLSL || opcode == SQDMULL) ok = u == 0 && (size == 1 || size == 2);
-  else if (opcode == PMULL) ok = u == 0 && size == 0; // size 11 (64-bit PMULL) needs FEAT_PMULL
+  else if (opcode == PMULL) ok = u == 0 && (size == 0 || size == 3); // size 11: PMULL (1Q), FEAT_PMULL
   else ok = opcode != 15 && size != 3;
   if (!ok) return false;
   setImm2(rec, params(w, op));
@@ -546,6 +546,20 @@ export function exec_V3DIFF(rec: usize): void {
     }
     store<u64>(vd, load<u64>(<usize>VRES));
     store<u64>(vd, q != 0 ? load<u64>(<usize>VRES, 8) : 0, 8);
+    nextPC();
+    return;
+  }
+  if (o == PMULL && size == 3) {
+    // PMULL{2} Vd.1Q: the 128-bit carry-less product of doubleword Q of Vn and of Vm.
+    const a = load<u64>(n + <usize>q * 8);
+    const b = load<u64>(mm + <usize>q * 8);
+    let lo: u64 = 0;
+    let hi: u64 = 0;
+    for (let i: u64 = 0; i < 64; i++) {
+      if ((a >> i) & 1) { lo ^= b << i; if (i != 0) hi ^= b >> (64 - i); }
+    }
+    store<u64>(vd, lo);
+    store<u64>(vd, hi, 8);
     nextPC();
     return;
   }

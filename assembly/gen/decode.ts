@@ -193,7 +193,18 @@ export const OP_FMOV_to_gen64: u16 = 175;
 export const OP_FMOV_from_gen64: u16 = 176;
 export const OP_FMOV_to_gen_top: u16 = 177;
 export const OP_FMOV_from_gen_top: u16 = 178;
-export const OP_COUNT = 179;
+export const OP_AESE: u16 = 179;
+export const OP_AESD: u16 = 180;
+export const OP_AESMC: u16 = 181;
+export const OP_AESIMC: u16 = 182;
+export const OP_SHA1_hash: u16 = 183;
+export const OP_SHA1SU0: u16 = 184;
+export const OP_SHA256H: u16 = 185;
+export const OP_SHA256SU1: u16 = 186;
+export const OP_SHA1H: u16 = 187;
+export const OP_SHA1SU1: u16 = 188;
+export const OP_SHA256SU0: u16 = 189;
+export const OP_COUNT = 190;
 
 // Record: word u32 @0, op u16 @4, encoding index u16 @6, register byte addresses d/n/m/a u16 @8..14,
 // imm u64 @16, imm2 u64 @24 (filled by the pre_ functions).
@@ -3054,6 +3065,30 @@ export function decodeInto(w: u32, rec: usize): bool {
         store<u16>(rec, OP_UNDEFINED, 4);
         return false;
       }
+      if ((w & 0xfffffc00) == 0x4e284800) { // AESE: 01001110 00 10100 00100 10 Vn:5 Vd:5
+        store<u16>(rec, OP_AESE, 4); store<u16>(rec, 629, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xfffffc00) == 0x4e285800) { // AESD: 01001110 00 10100 00101 10 Vn:5 Vd:5
+        store<u16>(rec, OP_AESD, 4); store<u16>(rec, 630, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xfffffc00) == 0x4e286800) { // AESMC: 01001110 00 10100 00110 10 Vn:5 Vd:5
+        store<u16>(rec, OP_AESMC, 4); store<u16>(rec, 631, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xfffffc00) == 0x4e287800) { // AESIMC: 01001110 00 10100 00111 10 Vn:5 Vd:5
+        store<u16>(rec, OP_AESIMC, 4); store<u16>(rec, 632, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
       break;
     }
     case 8: {
@@ -5365,6 +5400,73 @@ export function decodeInto(w: u32, rec: usize): bool {
       if ((w & 0xfffffc00) == 0x9eaf0000) { // FMOV_d1_x: 1 0 0 11110 10 1 01 111 000000 Rn:5 Vd:5
         store<u16>(rec, OP_FMOV_from_gen_top, 4); store<u16>(rec, 628, 6);
         store<u16>(rec, reg(w, 5, false), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xffe0fc00) == 0x5e000000) { // SHA1C: 01011110 00 0 Vm:5 0 000 00 Vn:5 Vd:5
+        store<u16>(rec, OP_SHA1_hash, 4); store<u16>(rec, 633, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xffe0fc00) == 0x5e001000) { // SHA1P: 01011110 00 0 Vm:5 0 001 00 Vn:5 Vd:5
+        store<u16>(rec, OP_SHA1_hash, 4); store<u16>(rec, 634, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xffe0fc00) == 0x5e002000) { // SHA1M: 01011110 00 0 Vm:5 0 010 00 Vn:5 Vd:5
+        store<u16>(rec, OP_SHA1_hash, 4); store<u16>(rec, 635, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xffe0fc00) == 0x5e003000) { // SHA1SU0: 01011110 00 0 Vm:5 0 011 00 Vn:5 Vd:5
+        store<u16>(rec, OP_SHA1SU0, 4); store<u16>(rec, 636, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xffe0fc00) == 0x5e004000) { // SHA256H: 01011110 00 0 Vm:5 0 100 00 Vn:5 Vd:5
+        store<u16>(rec, OP_SHA256H, 4); store<u16>(rec, 637, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xffe0fc00) == 0x5e005000) { // SHA256H2: 01011110 00 0 Vm:5 0 101 00 Vn:5 Vd:5
+        store<u16>(rec, OP_SHA256H, 4); store<u16>(rec, 638, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xffe0fc00) == 0x5e006000) { // SHA256SU1: 01011110 00 0 Vm:5 0 110 00 Vn:5 Vd:5
+        store<u16>(rec, OP_SHA256SU1, 4); store<u16>(rec, 639, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xfffffc00) == 0x5e280800) { // SHA1H: 01011110 00 10100 00000 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SHA1H, 4); store<u16>(rec, 640, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xfffffc00) == 0x5e281800) { // SHA1SU1: 01011110 00 10100 00001 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SHA1SU1, 4); store<u16>(rec, 641, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xfffffc00) == 0x5e282800) { // SHA256SU0: 01011110 00 10100 00010 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SHA256SU0, 4); store<u16>(rec, 642, 6);
+        store<u16>(rec, vreg(w, 5), 10);
         store<u16>(rec, vreg(w, 0), 8);
         return true;
       }

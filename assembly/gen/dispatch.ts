@@ -5,6 +5,7 @@ import { exec_UNDEFINED } from '../exceptions';
 import { fpAccessOK } from '../fp/access';
 import { exec_STXR, exec_LDXR, exec_STXP, exec_LDXP, exec_STLR, exec_LDAR, exec_CAS, exec_CASP, exec_LDADD, exec_LDCLR, exec_LDEOR, exec_LDSET, exec_LDSMAX, exec_LDSMIN, exec_LDUMAX, exec_LDUMIN, exec_SWP } from '../exec/atomic';
 import { exec_B, exec_BL, exec_B_cond, exec_CBZ, exec_CBNZ, exec_TBZ, exec_TBNZ, exec_BR, exec_BLR, exec_RET, exec_ERET } from '../exec/branch';
+import { exec_AESE, exec_AESD, exec_AESMC, exec_AESIMC, exec_SHA1_hash, exec_SHA1SU0, exec_SHA256H, exec_SHA256SU1, exec_SHA1H, exec_SHA1SU1, exec_SHA256SU0 } from '../exec/crypto';
 import { exec_ADR, exec_ADRP, exec_ADD_imm, exec_ADDS_imm, exec_SUB_imm, exec_SUBS_imm, exec_AND_imm, exec_ORR_imm, exec_EOR_imm, exec_ANDS_imm, exec_MOVN, exec_MOVZ, exec_MOVK, exec_SBFM, exec_BFM, exec_UBFM, exec_EXTR } from '../exec/dpimm';
 import { exec_AND_shift, exec_BIC_shift, exec_ORR_shift, exec_ORN_shift, exec_EOR_shift, exec_EON_shift, exec_ANDS_shift, exec_BICS_shift, exec_ADD_shift, exec_ADDS_shift, exec_SUB_shift, exec_SUBS_shift, exec_ADD_ext, exec_ADDS_ext, exec_SUB_ext, exec_SUBS_ext, exec_ADC, exec_ADCS, exec_SBC, exec_SBCS, exec_CCMN_reg, exec_CCMP_reg, exec_CCMN_imm, exec_CCMP_imm, exec_CSEL, exec_CSINC, exec_CSINV, exec_CSNEG, exec_RBIT, exec_REV16, exec_REV32, exec_REV_w, exec_REV_x, exec_CLZ, exec_CLS, exec_UDIV, exec_SDIV, exec_LSLV, exec_LSRV, exec_ASRV, exec_RORV, exec_CRC32, exec_CRC32C, exec_MADD, exec_MSUB, exec_SMADDL, exec_SMSUBL, exec_SMULH, exec_UMADDL, exec_UMSUBL, exec_UMULH } from '../exec/dpreg';
 import { exec_FMOV_to_gen32, exec_FMOV_from_gen32, exec_FMOV_to_gen64, exec_FMOV_from_gen64, exec_FMOV_to_gen_top, exec_FMOV_from_gen_top } from '../exec/fp_move';
@@ -200,6 +201,17 @@ import { exec_SVC, exec_HVC, exec_SMC, exec_BRK, exec_HLT, exec_HINT, exec_CLREX
     case 176: if (fpAccessOK()) exec_FMOV_from_gen64(rec); return;
     case 177: if (fpAccessOK()) exec_FMOV_to_gen_top(rec); return;
     case 178: if (fpAccessOK()) exec_FMOV_from_gen_top(rec); return;
+    case 179: if (fpAccessOK()) exec_AESE(rec); return;
+    case 180: if (fpAccessOK()) exec_AESD(rec); return;
+    case 181: if (fpAccessOK()) exec_AESMC(rec); return;
+    case 182: if (fpAccessOK()) exec_AESIMC(rec); return;
+    case 183: if (fpAccessOK()) exec_SHA1_hash(rec); return;
+    case 184: if (fpAccessOK()) exec_SHA1SU0(rec); return;
+    case 185: if (fpAccessOK()) exec_SHA256H(rec); return;
+    case 186: if (fpAccessOK()) exec_SHA256SU1(rec); return;
+    case 187: if (fpAccessOK()) exec_SHA1H(rec); return;
+    case 188: if (fpAccessOK()) exec_SHA1SU1(rec); return;
+    case 189: if (fpAccessOK()) exec_SHA256SU0(rec); return;
     default: exec_UNDEFINED(rec);
   }
 }

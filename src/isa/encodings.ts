@@ -360,6 +360,23 @@ E('FMOV_d_x', 'fp_move', '1 0 0 11110 01 1 00 111 000000 Rn:5 Vd:5', { handler: 
 E('FMOV_x_d1', 'fp_move', '1 0 0 11110 10 1 01 110 000000 Vn:5 Rd:5', { handler: 'FMOV_to_gen_top', fp: true });
 E('FMOV_d1_x', 'fp_move', '1 0 0 11110 10 1 01 111 000000 Rn:5 Vd:5', { handler: 'FMOV_from_gen_top', fp: true });
 
+// ---- Cryptographic Extension: AES, SHA-1, SHA-256 (C4.1.91 "Cryptographic AES", "two-register
+// SHA", "three-register SHA"); PMULL of doublewords is PMULL with size = 11 above ----
+E('AESE', 'crypto', '01001110 00 10100 00100 10 Vn:5 Vd:5', { fp: true, feature: 'AES' });
+E('AESD', 'crypto', '01001110 00 10100 00101 10 Vn:5 Vd:5', { fp: true, feature: 'AES' });
+E('AESMC', 'crypto', '01001110 00 10100 00110 10 Vn:5 Vd:5', { fp: true, feature: 'AES' });
+E('AESIMC', 'crypto', '01001110 00 10100 00111 10 Vn:5 Vd:5', { fp: true, feature: 'AES' });
+E('SHA1C', 'crypto', '01011110 00 0 Vm:5 0 000 00 Vn:5 Vd:5', { handler: 'SHA1_hash', fp: true, feature: 'SHA1' });
+E('SHA1P', 'crypto', '01011110 00 0 Vm:5 0 001 00 Vn:5 Vd:5', { handler: 'SHA1_hash', fp: true, feature: 'SHA1' });
+E('SHA1M', 'crypto', '01011110 00 0 Vm:5 0 010 00 Vn:5 Vd:5', { handler: 'SHA1_hash', fp: true, feature: 'SHA1' });
+E('SHA1SU0', 'crypto', '01011110 00 0 Vm:5 0 011 00 Vn:5 Vd:5', { fp: true, feature: 'SHA1' });
+E('SHA256H', 'crypto', '01011110 00 0 Vm:5 0 100 00 Vn:5 Vd:5', { fp: true, feature: 'SHA2' });
+E('SHA256H2', 'crypto', '01011110 00 0 Vm:5 0 101 00 Vn:5 Vd:5', { handler: 'SHA256H', fp: true, feature: 'SHA2' });
+E('SHA256SU1', 'crypto', '01011110 00 0 Vm:5 0 110 00 Vn:5 Vd:5', { fp: true, feature: 'SHA2' });
+E('SHA1H', 'crypto', '01011110 00 10100 00000 10 Vn:5 Vd:5', { fp: true, feature: 'SHA1' });
+E('SHA1SU1', 'crypto', '01011110 00 10100 00001 10 Vn:5 Vd:5', { fp: true, feature: 'SHA1' });
+E('SHA256SU0', 'crypto', '01011110 00 10100 00010 10 Vn:5 Vd:5', { fp: true, feature: 'SHA2' });
+
 export const ENCODINGS: readonly Encoding[] = table;
 
 // ---- Pattern parsing, shared by the generator, tests and the coverage report ----
