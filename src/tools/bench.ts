@@ -50,6 +50,7 @@ const COMPUTE: [string, string][] = [
   ['matmul', '96x96 integer matrix multiply'],
   ['memops', 'byte-wise memset + memcpy'],
   ['ptrchase', 'pointer chase over 8 MiB'],
+  ['simd', 'Advanced SIMD integer stream (LD1/ST1, TBL, UMLAL, ...)'],
 ];
 
 export const GUESTS: Guest[] = [
