@@ -11,7 +11,7 @@ import { VRES } from '../layout';
 import {
   eget, eset, emask, sxe, satS, satU, satUfromS, setQC, roundShiftRight, shiftRight, writeRes,
 } from '../fp/velem';
-import { fast3same, fast2misc } from '../fp/vfast';
+import { fast3same, fast2misc, fast3diff, fastAddPairwise, truncNarrow } from '../fp/vfast';
 
 // @ts-ignore: decorator
 @inline function params(w: u32, op: u32): u64 {
@@ -376,6 +376,13 @@ export function exec_V2MISC(rec: usize): void {
   const scalar = (p >> 11) & 1;
   const n = recN(rec);
   const vd = recD(rec);
+  if (op == XTN && !scalar) {
+    // XTN{2}: the low halves of the elements, into the lower (upper) half of Vd.
+    const low = i64x2.extract_lane(truncNarrow(v128.load(n), size), 0);
+    if (q == 0) { store<u64>(vd, low); store<u64>(vd, 0, 8); } else store<u64>(vd, low, 8);
+    nextPC();
+    return;
+  }
   if (op == XTN || op == SQXTN || op == UQXTN || op == SQXTUN) {
     // Vd.<part>[e] = narrow(Vn[e] of 2 * esize); Q = 1 writes the upper half, keeping the lower.
     const elements: u32 = scalar ? 1 : 8 >> size;
@@ -402,6 +409,8 @@ export function exec_V2MISC(rec: usize): void {
     const cbits: u32 = op == REV64 ? 6 : op == REV32 ? 5 : 4;
     const flip: u32 = (1 << (cbits - 3 - size)) - 1;
     for (let e: u32 = 0; e < elements; e++) eset(<usize>VRES, e, size, eget(n, e ^ flip, size));
+  } else if ((op == SADDLP || op == UADDLP || op == SADALP || op == UADALP) && fastAddPairwise(op, size, n, vd)) {
+    // done in VRES
   } else if (op == SADDLP || op == UADDLP || op == SADALP || op == UADALP) {
     // Pairwise add long: elements of 2 * esize, from adjacent pairs; the ALP forms accumulate.
     const signed = op == SADDLP || op == SADALP;
@@ -560,6 +569,12 @@ export function exec_V3DIFF(rec: usize): void {
     }
     store<u64>(vd, lo);
     store<u64>(vd, hi, 8);
+    nextPC();
+    return;
+  }
+  if (!scalar && fast3diff(o, u == 1, size, q, n, mm, vd)) {
+    store<u64>(vd, load<u64>(<usize>VRES));
+    store<u64>(vd, load<u64>(<usize>VRES, 8), 8);
     nextPC();
     return;
   }

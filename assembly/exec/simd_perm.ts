@@ -3,7 +3,7 @@
 import { recWord, recD, recN, recM, recImm2, setImm2, nextPC } from '../cpu';
 import { VRES } from '../layout';
 import { eget, eset, writeRes } from '../fp/velem';
-import { vAddr } from '../fp/vreg';
+import { fastTbl, fastExt } from '../fp/vfast';
 
 /** size = 11 with Q = 0 is reserved; imm2 = size. */
 export function pre_vperm(w: u32, rec: usize): bool {
@@ -60,6 +60,7 @@ export function exec_EXT(rec: usize): void {
   const bytes: u32 = 8 << q;
   const n = recN(rec);
   const m = recM(rec);
+  if (q != 0 && fastExt(n, m, pos)) { writeRes(recD(rec), q); nextPC(); return; }
   for (let i: u32 = 0; i < bytes; i++) {
     const s = pos + i;
     store<u8>(<usize>VRES + <usize>i, s < bytes ? load<u8>(n + <usize>s) : load<u8>(m + <usize>(s - bytes)));
@@ -80,14 +81,7 @@ export function exec_TBL(rec: usize): void {
   const n = w >> 5 & 31;
   const m = recM(rec);
   const vd = recD(rec);
-  const bytes: u32 = 8 << q;
-  for (let i: u32 = 0; i < bytes; i++) {
-    const idx = <u32>load<u8>(m + <usize>i);
-    let b: u8;
-    if (idx < regs * 16) b = load<u8>(vAddr(n + (idx >> 4)) + <usize>(idx & 15));
-    else b = tbx ? load<u8>(vd + <usize>i) : 0;
-    store<u8>(<usize>VRES + <usize>i, b);
-  }
+  fastTbl(n, regs, tbx != 0, m, vd); // WebAssembly's swizzle: an index past 15 gives 0
   writeRes(vd, q);
   nextPC();
 }

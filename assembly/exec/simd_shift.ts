@@ -10,7 +10,7 @@ import { recWord, recD, recN, recImm2, setImm2, nextPC } from '../cpu';
 import { VRES } from '../layout';
 import { eget, eset, emask, sxe, satS, satU, satUfromS, roundShiftRight, shiftRight, writeRes } from '../fp/velem';
 import { satShiftLeft } from './simd_int';
-import { fastShift } from '../fp/vfast';
+import { fastShift, fastShiftLong, shrWide, truncNarrow } from '../fp/vfast';
 
 const SSHR: u32 = 0; const SSRA: u32 = 2; const SRSHR: u32 = 4; const SRSRA: u32 = 6; const SHL: u32 = 10;
 const SQSHL: u32 = 14; const SHRN: u32 = 16; const RSHRN: u32 = 17; const SQSHRN: u32 = 18; const SQRSHRN: u32 = 19;
@@ -100,6 +100,13 @@ export function exec_VSHIFT(rec: usize): void {
   const s = p >> 16;
   const n = recN(rec);
   const vd = recD(rec);
+  if (op == SHRN && !scalar) {
+    // SHRN{2}: shift the wide elements right, keep their low halves, into the lower (upper) half.
+    const low = i64x2.extract_lane(truncNarrow(shrWide(n, size, s), size), 0);
+    if (q == 0) { store<u64>(vd, low); store<u64>(vd, 0, 8); } else store<u64>(vd, low, 8);
+    nextPC();
+    return;
+  }
   if (isNarrow(op)) {
     // Vd.<part> = narrow(Vn >> s); Q = 1 writes the upper half and keeps the lower (SHRN2...).
     const count: u32 = scalar ? 1 : 8 >> size;
@@ -114,12 +121,7 @@ export function exec_VSHIFT(rec: usize): void {
   }
   if (isLong(op)) {
     // SSHLL/USHLL{2}: the lower (upper) half's elements, extended to 2 * esize, shifted left.
-    const count: u32 = 8 >> size;
-    for (let e: u32 = 0; e < count; e++) {
-      const a = eget(n, q * count + e, size);
-      const x: u64 = op == SSHLL ? <u64>sxe(a, size) : a;
-      eset(<usize>VRES, e, size + 1, x << s);
-    }
+    fastShiftLong(op == SSHLL, size, q, n, s);
     store<u64>(vd, load<u64>(<usize>VRES));
     store<u64>(vd, load<u64>(<usize>VRES, 8), 8);
     nextPC();

@@ -5,7 +5,7 @@
 // the sources' upper halves are discarded then). Operations or sizes without an exact WebAssembly
 // equivalent return false and take the element-by-element path, which defines the semantics;
 // simd.elf's comparison with QEMU covers both.
-import { VRES } from '../layout';
+import { VRES, V0 } from '../layout';
 import { setQC } from './velem';
 
 // @ts-ignore: decorator
@@ -194,4 +194,106 @@ export function fastShift(op: u32, size: u32, n: usize, s: u32): bool {
       return put(i64x2.shr_u(a, sh));
   }
   return false;
+}
+
+// ---- Widening and narrowing ----
+
+/** The lower (hi = false) or upper half of x, each element extended to twice its size. */
+// @ts-ignore: decorator
+@inline function widen(x: v128, size: u32, hi: bool, signed: bool): v128 {
+  if (size == 0) return signed ? (hi ? i16x8.extend_high_i8x16_s(x) : i16x8.extend_low_i8x16_s(x)) : (hi ? i16x8.extend_high_i8x16_u(x) : i16x8.extend_low_i8x16_u(x));
+  if (size == 1) return signed ? (hi ? i32x4.extend_high_i16x8_s(x) : i32x4.extend_low_i16x8_s(x)) : (hi ? i32x4.extend_high_i16x8_u(x) : i32x4.extend_low_i16x8_u(x));
+  return signed ? (hi ? i64x2.extend_high_i32x4_s(x) : i64x2.extend_low_i32x4_s(x)) : (hi ? i64x2.extend_high_i32x4_u(x) : i64x2.extend_low_i32x4_u(x));
+}
+/** The full-width products of the lower or upper halves of a and b. */
+// @ts-ignore: decorator
+@inline function mulLong(a: v128, b: v128, size: u32, hi: bool, signed: bool): v128 {
+  if (size == 0) return signed ? (hi ? i16x8.extmul_high_i8x16_s(a, b) : i16x8.extmul_low_i8x16_s(a, b)) : (hi ? i16x8.extmul_high_i8x16_u(a, b) : i16x8.extmul_low_i8x16_u(a, b));
+  if (size == 1) return signed ? (hi ? i32x4.extmul_high_i16x8_s(a, b) : i32x4.extmul_low_i16x8_s(a, b)) : (hi ? i32x4.extmul_high_i16x8_u(a, b) : i32x4.extmul_low_i16x8_u(a, b));
+  return signed ? (hi ? i64x2.extmul_high_i32x4_s(a, b) : i64x2.extmul_low_i32x4_s(a, b)) : (hi ? i64x2.extmul_high_i32x4_u(a, b) : i64x2.extmul_low_i32x4_u(a, b));
+}
+// @ts-ignore: decorator
+@inline function addW(a: v128, b: v128, wsize: u32): v128 {
+  return wsize == 1 ? i16x8.add(a, b) : wsize == 2 ? i32x4.add(a, b) : i64x2.add(a, b);
+}
+// @ts-ignore: decorator
+@inline function subW(a: v128, b: v128, wsize: u32): v128 {
+  return wsize == 1 ? i16x8.sub(a, b) : wsize == 2 ? i32x4.sub(a, b) : i64x2.sub(a, b);
+}
+
+/**
+ * Three different, vector, long and wide forms (op = opcode, without U): SADDL/UADDL (0),
+ * SADDW (1), SSUBL (2), SSUBW (3), SMLAL (8), SMLSL (10), SMULL (12); q picks the upper halves.
+ */
+export function fast3diff(o: u32, unsigned: bool, size: u32, q: u32, n: usize, m: usize, d: usize): bool {
+  const signed = !unsigned;
+  const hi = q != 0;
+  const a = v128.load(n);
+  const b = v128.load(m);
+  const ws = size + 1;
+  switch (o) {
+    case 0: return put(addW(widen(a, size, hi, signed), widen(b, size, hi, signed), ws));
+    case 1: return put(addW(a, widen(b, size, hi, signed), ws));
+    case 2: return put(subW(widen(a, size, hi, signed), widen(b, size, hi, signed), ws));
+    case 3: return put(subW(a, widen(b, size, hi, signed), ws));
+    case 8: return put(addW(v128.load(d), mulLong(a, b, size, hi, signed), ws));
+    case 10: return put(subW(v128.load(d), mulLong(a, b, size, hi, signed), ws));
+    case 12: return put(mulLong(a, b, size, hi, signed));
+  }
+  return false;
+}
+
+/** SADDLP/UADDLP (2/34) and SADALP/UADALP (6/38) of bytes and halfwords. */
+export function fastAddPairwise(op: u32, size: u32, n: usize, d: usize): bool {
+  if (size > 1) return false;
+  const a = v128.load(n);
+  const signed = op == 2 || op == 6;
+  let r: v128;
+  if (size == 0) r = signed ? i16x8.extadd_pairwise_i8x16_s(a) : i16x8.extadd_pairwise_i8x16_u(a);
+  else r = signed ? i32x4.extadd_pairwise_i16x8_s(a) : i32x4.extadd_pairwise_i16x8_u(a);
+  if (op == 6 || op == 38) r = size == 0 ? i16x8.add(r, v128.load(d)) : i32x4.add(r, v128.load(d));
+  return put(r);
+}
+
+/** The low half of each element of x (elements of 2 * esize, esize = 8 << size), packed into the low 64 bits. */
+export function truncNarrow(x: v128, size: u32): v128 {
+  if (size == 0) return i8x16.shuffle(x, x, 0, 2, 4, 6, 8, 10, 12, 14, 0, 2, 4, 6, 8, 10, 12, 14);
+  if (size == 1) return i8x16.shuffle(x, x, 0, 1, 4, 5, 8, 9, 12, 13, 0, 1, 4, 5, 8, 9, 12, 13);
+  return i8x16.shuffle(x, x, 0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11);
+}
+
+/** USHLL/SSHLL{2}: the lower (upper) half widened, shifted left by s (< esize). */
+export function fastShiftLong(signed: bool, size: u32, q: u32, n: usize, s: u32): bool {
+  const w = widen(v128.load(n), size, q != 0, signed);
+  const sh = <i32>s;
+  return put(size == 0 ? i16x8.shl(w, sh) : size == 1 ? i32x4.shl(w, sh) : i64x2.shl(w, sh));
+}
+
+/** SHRN{2} source: the wide elements shifted right (logically) by s, 1 <= s <= esize. */
+export function shrWide(n: usize, size: u32, s: u32): v128 {
+  const a = v128.load(n);
+  const sh = <i32>s;
+  return size == 0 ? i16x8.shr_u(a, sh) : size == 1 ? i32x4.shr_u(a, sh) : i64x2.shr_u(a, sh);
+}
+
+// ---- Table lookup and EXT ----
+
+/** TBL/TBX with a table of `regs` registers starting at V<first> (numbered modulo 32). */
+export function fastTbl(first: u32, regs: u32, tbx: bool, m: usize, d: usize): bool {
+  const idx = v128.load(m);
+  let r = i8x16.swizzle(v128.load(vreg(first)), idx);
+  for (let k: u32 = 1; k < regs; k++) {
+    // Indices below 16k wrap to 240 and above; swizzle gives 0 for anything past 15.
+    r = v128.or(r, i8x16.swizzle(v128.load(vreg(first + k)), i8x16.sub(idx, i8x16.splat(<i8>(16 * k)))));
+  }
+  if (tbx) r = v128.bitselect(r, v128.load(d), i8x16.lt_u(idx, i8x16.splat(<i8>(16 * regs))));
+  return put(r);
+}
+// @ts-ignore: decorator
+@inline function vreg(n: u32): usize { return V0 + <usize>(n & 31) * 16; }
+
+/** EXT (Q = 1): bytes pos.. of Vm:Vn. */
+export function fastExt(n: usize, m: usize, pos: u32): bool {
+  const idx = i8x16.add(i8x16.splat(<i8>pos), i8x16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+  return put(v128.or(i8x16.swizzle(v128.load(n), idx), i8x16.swizzle(v128.load(m), i8x16.sub(idx, i8x16.splat(16)))));
 }
