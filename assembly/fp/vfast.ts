@@ -5,7 +5,8 @@
 // the sources' upper halves are discarded then). Operations or sizes without an exact WebAssembly
 // equivalent return false and take the element-by-element path, which defines the semantics;
 // simd.elf's comparison with QEMU covers both.
-import { VRES, V0 } from '../layout';
+import { VRES } from '../layout';
+import { vAddr } from './vreg';
 import { setQC } from './velem';
 
 // @ts-ignore: decorator
@@ -256,7 +257,8 @@ export function fastAddPairwise(op: u32, size: u32, n: usize, d: usize): bool {
 }
 
 /** The low half of each element of x (elements of 2 * esize, esize = 8 << size), packed into the low 64 bits. */
-export function truncNarrow(x: v128, size: u32): v128 {
+// @ts-ignore: decorator
+@inline export function truncNarrow(x: v128, size: u32): v128 {
   if (size == 0) return i8x16.shuffle(x, x, 0, 2, 4, 6, 8, 10, 12, 14, 0, 2, 4, 6, 8, 10, 12, 14);
   if (size == 1) return i8x16.shuffle(x, x, 0, 1, 4, 5, 8, 9, 12, 13, 0, 1, 4, 5, 8, 9, 12, 13);
   return i8x16.shuffle(x, x, 0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11);
@@ -270,7 +272,8 @@ export function fastShiftLong(signed: bool, size: u32, q: u32, n: usize, s: u32)
 }
 
 /** SHRN{2} source: the wide elements shifted right (logically) by s, 1 <= s <= esize. */
-export function shrWide(n: usize, size: u32, s: u32): v128 {
+// @ts-ignore: decorator
+@inline export function shrWide(n: usize, size: u32, s: u32): v128 {
   const a = v128.load(n);
   const sh = <i32>s;
   return size == 0 ? i16x8.shr_u(a, sh) : size == 1 ? i32x4.shr_u(a, sh) : i64x2.shr_u(a, sh);
@@ -281,16 +284,14 @@ export function shrWide(n: usize, size: u32, s: u32): v128 {
 /** TBL/TBX with a table of `regs` registers starting at V<first> (numbered modulo 32). */
 export function fastTbl(first: u32, regs: u32, tbx: bool, m: usize, d: usize): bool {
   const idx = v128.load(m);
-  let r = i8x16.swizzle(v128.load(vreg(first)), idx);
+  let r = i8x16.swizzle(v128.load(vAddr(first)), idx);
   for (let k: u32 = 1; k < regs; k++) {
     // Indices below 16k wrap to 240 and above; swizzle gives 0 for anything past 15.
-    r = v128.or(r, i8x16.swizzle(v128.load(vreg(first + k)), i8x16.sub(idx, i8x16.splat(<i8>(16 * k)))));
+    r = v128.or(r, i8x16.swizzle(v128.load(vAddr(first + k)), i8x16.sub(idx, i8x16.splat(<i8>(16 * k)))));
   }
   if (tbx) r = v128.bitselect(r, v128.load(d), i8x16.lt_u(idx, i8x16.splat(<i8>(16 * regs))));
   return put(r);
 }
-// @ts-ignore: decorator
-@inline function vreg(n: u32): usize { return V0 + <usize>(n & 31) * 16; }
 
 /** EXT (Q = 1): bytes pos.. of Vm:Vn. */
 export function fastExt(n: usize, m: usize, pos: u32): bool {
