@@ -118,6 +118,11 @@ export const DBG_REGS = 0x1600; // 8 x u64
 // CPU scratch: the bytes of a page-crossing access, and a decode record for decodeWord().
 export const SPLIT_BUF = 0x1f00; // 16 bytes
 export const SCRATCH_REC = 0x1f80; // one decode record (DC_ENTRY bytes)
+// The memory image of a SIMD&FP structure load/store (LD1..LD4, ST1..ST4: at most 4 x 16 bytes).
+export const VMEM_BUF = 0x1f40; // 64 bytes
+// The result of an Advanced SIMD data-processing instruction, built before it is written to Vd
+// (Vd may also be a source).
+export const VRES = 0x1f10; // 16 bytes
 
 // Floating-point/SIMD registers V0..V31, 16 bytes each (issue 11).
 export const V0 = 0x1800;

@@ -6,7 +6,7 @@ import {
   SCTLR_EL1, ACTLR_EL1, CPACR_EL1, TTBR0_EL1, TTBR1_EL1, TCR_EL1, AFSR0_EL1, AFSR1_EL1, ESR_EL1,
   FAR_EL1, PAR_EL1, MAIR_EL1, AMAIR_EL1, VBAR_EL1, CONTEXTIDR_EL1, TPIDR_EL1, TPIDR_EL0,
   TPIDRRO_EL0, CNTKCTL_EL1, SPSR_EL1, ELR_EL1, SP_EL0, XSP, SPSEL, CURRENT_EL, DAIF, NZCV, MIDR_EL1,
-  MPIDR_EL1, CSSELR_EL1, CNTFRQ_EL0, CNTV_CTL_EL0, CNTV_CVAL_EL0, CNTP_CTL_EL0, CNTP_CVAL_EL0,
+  MPIDR_EL1, CSSELR_EL1, FPCR, FPSR, CNTFRQ_EL0, CNTV_CTL_EL0, CNTV_CVAL_EL0, CNTP_CTL_EL0, CNTP_CVAL_EL0,
   CNTVOFF_EL2, ICOUNT, CNT_SHIFT, MDSCR_EL1, OSLSR_EL1, OSDLR_EL1, MDCCINT_EL1, HOST_FLAGS, HF_GICV3, DBG_REGS,
 } from './layout';
 import { switchStack, updateAttention } from './exceptions';
@@ -34,15 +34,32 @@ export const ACC_EL0_PT: u32 = 11; // CNTP_*, CNTKCTL_EL1.EL0PTEN
 export const ACC_EL0_VT: u32 = 12; // CNTV_*, CNTKCTL_EL1.EL0VTEN
 export const ACC_EL0_FRQ: u32 = 13; // CNTFRQ_EL0: EL0PCTEN or EL0VCTEN
 export const ACC_HOST: u32 = 14; // EL1 only, emulated by the host (the GICv3 CPU interface)
+export const ACC_EL0_FP: u32 = 15; // FPCR, FPSR: EL0 and EL1 read/write, subject to CPACR_EL1.FPEN (EC 0x07)
 
 // Debug breakpoint/watchpoint registers: 2 of each (ID_AA64DFR0_EL1.BRPs = WRPs = 1).
 
-export const ID_AA64PFR0: u64 = 0x00000000_00ff0011; // EL0, EL1 AArch64 only; FP, AdvSIMD = 0xF (none); GIC set by the host
-export const ID_AA64ISAR0: u64 = 0x00000000_00210000; // CRC32 = 1, Atomic = 2 (LSE)
+// ID_AA64PFR0_EL1: EL0, EL1 AArch64 only; GIC set by the host. FP [19:16] and AdvSIMD [23:20] stay
+// 0xF (not implemented) until every SIMD&FP instruction a compiler emits at -O2 executes (issue
+// 11). Done: MRS/MSR FPCR/FPSR, the CPACR_EL1.FPEN trap, every SIMD&FP load and store, all of
+// Advanced SIMD integer (vector and scalar, by element), FMOV (general) and FMOV (vector,
+// immediate), and the Crypto extension. Missing: floating-point arithmetic, conversions and
+// compares, scalar and vector (FADD... FCVT*, SCVTF, FRINT*, FCMP, FCSEL, FMOV register/scalar
+// immediate, the FP by-element forms, URECPE/URSQRTE). Set both fields to 0 when those are in.
+export const ID_AA64PFR0: u64 = 0x00000000_00ff0011;
+export const ID_AA64ISAR0: u64 = 0x00000000_00211120; // AES = 2 (with PMULL), SHA1 = 1, SHA2 = 1, CRC32 = 1, Atomic = 2 (LSE)
 export const ID_AA64MMFR0: u64 = 0x00000000_00100022; // PARange 40 bits, 16-bit ASIDs, 4K/16K/64K
 export const ID_AA64DFR0: u64 = 0x00000000_00101006; // Debug v8, 2 BRPs, 2 WRPs, no PMU
 export const CTR_EL0_VALUE: u64 = 0x84448004; // 64-byte lines, PIPT I-cache, ERG/CWG 64 bytes
 export const CLIDR_VALUE: u64 = 0x0a200023; // L1 split I/D, L2 unified (as Cortex-A57)
+
+// FPCR (D17.2.56) in an Armv8.0 AArch64-only implementation: AHP [26], DN [25], FZ [24],
+// RMode [23:22]. The trap enables IDE/IXE/UFE/OFE/DZE/IOE are RAZ/WI (trapped floating-point
+// exceptions are not implemented); FZ16 needs FEAT_FP16, and Len/Stride exist only to save the
+// AArch32 FPSCR, which this CPU does not have: all RES0.
+export const FPCR_WRITABLE: u64 = 0x07c00000;
+// FPSR (D17.2.57): QC [27] and the cumulative flags IDC [7], IXC [4], UFC [3], OFC [2], DZC [1],
+// IOC [0]. N, Z, C, V [31:28] are AArch32-only: RES0.
+export const FPSR_WRITABLE: u64 = 0x0800009f;
 
 // A few names used elsewhere.
 export const K_DAIF: u32 = key(3, 3, 4, 2, 1);
@@ -67,6 +84,7 @@ export function access(k: u32): u32 {
     case key(2, 0, 1, 1, 4): // OSLSR_EL1
       return ACC_EL1_RO;
     case key(3, 3, 4, 2, 0): return ACC_EL0_RW; // NZCV
+    case key(3, 3, 4, 4, 0): case key(3, 3, 4, 4, 1): return ACC_EL0_FP; // FPCR, FPSR
     case key(3, 3, 13, 0, 2): return ACC_EL0_RW; // TPIDR_EL0
     case key(3, 3, 13, 0, 3): return ACC_EL0_RO_EL1_RW; // TPIDRRO_EL0
     case key(3, 3, 0, 0, 7): return ACC_EL0_RO; // DCZID_EL0
@@ -129,6 +147,8 @@ export function readSysreg(k: u32): u64 {
     case key(3, 0, 4, 2, 2): return <u64>(load<u32>(CURRENT_EL) << 2);
     case key(3, 3, 4, 2, 1): return <u64>load<u32>(DAIF);
     case key(3, 3, 4, 2, 0): return <u64>load<u32>(NZCV);
+    case key(3, 3, 4, 4, 0): return load<u64>(FPCR);
+    case key(3, 3, 4, 4, 1): return load<u64>(FPSR);
     case key(3, 3, 13, 0, 2): return load<u64>(TPIDR_EL0);
     case key(3, 3, 13, 0, 3): return load<u64>(TPIDRRO_EL0);
     case key(3, 3, 0, 0, 1): return CTR_EL0_VALUE;
@@ -213,6 +233,8 @@ export function writeSysreg(k: u32, v: u64): void {
     case key(3, 0, 4, 2, 0): switchStack(load<u32>(CURRENT_EL), <u32>v & 1); return;
     case key(3, 3, 4, 2, 1): store<u32>(DAIF, <u32>v & 0x3c0); updateAttention(); return;
     case key(3, 3, 4, 2, 0): store<u32>(NZCV, <u32>v & 0xf0000000); return;
+    case key(3, 3, 4, 4, 0): store<u64>(FPCR, v & FPCR_WRITABLE); return;
+    case key(3, 3, 4, 4, 1): store<u64>(FPSR, v & FPSR_WRITABLE); return;
     case key(3, 3, 13, 0, 2): store<u64>(TPIDR_EL0, v); return;
     case key(3, 3, 13, 0, 3): store<u64>(TPIDRRO_EL0, v); return;
     case key(3, 2, 0, 0, 0): store<u64>(CSSELR_EL1, v & 0xf); return;

@@ -100,7 +100,7 @@ describe('ID registers (values documented in assembly/sysregs.ts)', () => {
     ['ID_AA64PFR0_EL1', 0xd5380400, 0x00ff0011n],
     ['ID_AA64PFR1_EL1', 0xd5380420, 0n],
     // Atomic = 0b0010 (LSE), CRC32 = 0b0001
-    ['ID_AA64ISAR0_EL1', 0xd5380600, 0x00210000n],
+    ['ID_AA64ISAR0_EL1', 0xd5380600, 0x00211120n],
     ['ID_AA64ISAR1_EL1', 0xd5380620, 0n],
     // TGran4 = 0, TGran64 = 0, TGran16 = 1 (all three granules), ASIDBits = 0b0010 (16), PARange = 0b0010 (40 bits)
     ['ID_AA64MMFR0_EL1', 0xd5380700, 0x00100022n],

@@ -41,6 +41,13 @@ describe('--trace insn', () => {
     expect(lines.at(-1)).toMatch(/hvc #0/);
   });
 
+  it('SIMD&FP registers a vectorised guest changes: V<n> in full, and FMOV (general) to X', async () => {
+    const { lines } = await traced('ordinary.elf', 'insn', { budget: 40_000n });
+    expect(lines.some((l) => / movi v\d+\.(16b|2d), #.* v\d+=0x[0-9a-f]{32}( |$)/.test(l))).toBe(true);
+    expect(lines.some((l) => / (ldr|ldp) q\d+, .* v\d+=0x[0-9a-f]{32}/.test(l))).toBe(true);
+    expect(lines.some((l) => / fmov [wx]\d+, [sd]\d+ +[wx]?x\d+=0x/.test(l))).toBe(true);
+  });
+
   it('a guest with the MMU on (instructions read through the guest page tables)', async () => {
     const { lines, vm } = await traced('bench/ptrchase-mmuon.elf', 'insn', { budget: 5_000n, skip: 3_000_000n });
     expect(vm.cpu.sysreg('SCTLR_EL1') & 1n).toBe(1n);

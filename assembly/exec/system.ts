@@ -12,8 +12,9 @@ import {
 import {
   access, readSysreg, writeSysreg, ACC_NONE, ACC_EL1_RW, ACC_EL1_RO, ACC_EL1_WO, ACC_EL0_RW,
   ACC_EL0_RO, ACC_EL0_RO_EL1_RW, ACC_EL0_UCT, ACC_EL0_UMA, ACC_EL0_PCT, ACC_EL0_VCT, ACC_EL0_PT,
-  ACC_EL0_VT, ACC_EL0_FRQ, ACC_HOST, K_SP_EL0, K_CNTFRQ, spEl0Live, isTimerReg,
+  ACC_EL0_VT, ACC_EL0_FRQ, ACC_HOST, ACC_EL0_FP, K_SP_EL0, K_CNTFRQ, spEl0Live, isTimerReg,
 } from '../sysregs';
+import { fpAccessOK } from '../fp/access';
 import { tlbFlushAll, tlbFlushPage, addrMaintenance, atStage1, FAIL } from '../memory';
 
 // @ts-ignore: decorator
@@ -136,7 +137,10 @@ function sysregISS(w: u32, isRead: u32): u32 {
 /** Traps an EL0 access to EL1 with EC 0x18. */
 function trapSysreg(w: u32, isRead: u32): void { takeSync(EC_SYSREG, sysregISS(w, isRead), 0, false); }
 
-/** 0 = allowed, 1 = UNDEFINED, 2 = trapped to EL1 (EC 0x18), 3 = emulated by the host. */
+/**
+ * 0 = allowed, 1 = UNDEFINED, 2 = trapped to EL1 (EC 0x18), 3 = emulated by the host, 4 = a
+ * SIMD&FP register: allowed only if CPACR_EL1.FPEN permits (else trapped with EC 0x07).
+ */
 function check(k: u32, isRead: bool): u32 {
   const a = access(k);
   if (a == ACC_NONE) return 1;
@@ -146,6 +150,7 @@ function check(k: u32, isRead: bool): u32 {
   if (a == ACC_EL1_RO) return el0 || !isRead ? 1 : 0;
   if (a == ACC_EL1_WO) return el0 || isRead ? 1 : 0;
   if (a == ACC_EL0_RW) return 0;
+  if (a == ACC_EL0_FP) return 4;
   if (a == ACC_EL0_RO) return isRead ? 0 : 1;
   if (a == ACC_EL0_RO_EL1_RW) return isRead || !el0 ? 0 : 1;
   if (!el0) return (a == ACC_EL0_UCT && !isRead) || ((a == ACC_EL0_PCT || a == ACC_EL0_VCT) && !isRead) ? 1 : 0;
@@ -172,6 +177,7 @@ export function exec_MRS(rec: usize): void {
   if (c == 1 || (k == K_SP_EL0 && spEl0Live())) { undefinedInsn(); return; }
   if (c == 2) { trapSysreg(w, 1); return; }
   if (c == 3) { exitToHost(EXIT_SYSREG, EC_SYSREG, sysregISS(w, 1)); return; }
+  if (c == 4 && !fpAccessOK()) return; // MRS/MSR FPCR/FPSR: CheckFPAccessEnabled (EC 0x07)
   store<u64>(recD(rec), readSysreg(k));
   nextPC();
 }
@@ -183,6 +189,7 @@ export function exec_MSR_reg(rec: usize): void {
   if (c == 1 || (k == K_SP_EL0 && spEl0Live()) || k == K_CNTFRQ /* writable only at the highest EL, the host's */) { undefinedInsn(); return; }
   if (c == 2) { trapSysreg(w, 0); return; }
   if (c == 3) { exitToHost(EXIT_SYSREG, EC_SYSREG, sysregISS(w, 0)); return; }
+  if (c == 4 && !fpAccessOK()) return; // MRS/MSR FPCR/FPSR: CheckFPAccessEnabled (EC 0x07)
   writeSysreg(k, load<u64>(recD(rec)));
   nextPC();
   // A new timer setting changes when the next timer interrupt is due: let the host re-plan.

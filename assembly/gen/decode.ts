@@ -7,8 +7,15 @@ import { pre_shifted, pre_shifted_arith, pre_extended, pre_crc } from '../exec/d
 import { pre_fcvt_int, pre_cvtf_int, pre_fixed } from '../exec/fp_cvt';
 import { pre_fcvt, pre_frint } from '../exec/fp_dp1';
 import { pre_ldst_uimm, pre_ldst_simm, pre_ldst_reg, pre_literal, pre_ldst_pair } from '../exec/ldst';
+import { pre_vcopy } from '../exec/simd_copy';
+import { pre_velem } from '../exec/simd_elem';
 import { pre_simd2, pre_simd2_scalar, pre_fcvtxn, pre_simd_fixed, pre_simd_fixed_scalar } from '../exec/simd_fp2';
 import { pre_simd3, pre_simd3_scalar, pre_across, pre_pair_scalar, pre_elem, pre_elem_scalar } from '../exec/simd_fp3';
+import { pre_vmodimm } from '../exec/simd_imm';
+import { pre_v3same, pre_v2misc, pre_vacross, pre_vaddp_scalar, pre_v3diff } from '../exec/simd_int';
+import { pre_vldst_uimm, pre_vldst_simm, pre_vldst_reg, pre_vlit, pre_vpair, pre_vmulti, pre_vsingle } from '../exec/simd_ldst';
+import { pre_vperm, pre_vext } from '../exec/simd_perm';
+import { pre_vshift } from '../exec/simd_shift';
 import { pre_msr_imm, pre_sys, pre_sysreg } from '../exec/system';
 
 export const OP_UNDEFINED: u16 = 0;
@@ -207,7 +214,46 @@ export const OP_ELEM_FP: u16 = 192;
 export const OP_ELEM_FP_scalar: u16 = 193;
 export const OP_SIMD_FIXED: u16 = 194;
 export const OP_SIMD_FIXED_scalar: u16 = 195;
-export const OP_COUNT = 196;
+export const OP_VSTR_imm: u16 = 196;
+export const OP_VSTR_reg: u16 = 197;
+export const OP_VLDR_imm: u16 = 198;
+export const OP_VLDR_reg: u16 = 199;
+export const OP_VLDR_lit: u16 = 200;
+export const OP_VSTP: u16 = 201;
+export const OP_VLDP: u16 = 202;
+export const OP_ST_multi: u16 = 203;
+export const OP_LD_multi: u16 = 204;
+export const OP_ST_single: u16 = 205;
+export const OP_LD_single: u16 = 206;
+export const OP_VMODIMM: u16 = 207;
+export const OP_DUP_elem: u16 = 208;
+export const OP_DUP_gen: u16 = 209;
+export const OP_INS_gen: u16 = 210;
+export const OP_SMOV: u16 = 211;
+export const OP_UMOV: u16 = 212;
+export const OP_INS_elem: u16 = 213;
+export const OP_DUP_scalar: u16 = 214;
+export const OP_VPERM: u16 = 215;
+export const OP_EXT: u16 = 216;
+export const OP_TBL: u16 = 217;
+export const OP_V3SAME: u16 = 218;
+export const OP_V2MISC: u16 = 219;
+export const OP_VACROSS: u16 = 220;
+export const OP_V3DIFF: u16 = 221;
+export const OP_VSHIFT: u16 = 222;
+export const OP_VELEM: u16 = 223;
+export const OP_AESE: u16 = 224;
+export const OP_AESD: u16 = 225;
+export const OP_AESMC: u16 = 226;
+export const OP_AESIMC: u16 = 227;
+export const OP_SHA1_hash: u16 = 228;
+export const OP_SHA1SU0: u16 = 229;
+export const OP_SHA256H: u16 = 230;
+export const OP_SHA256SU1: u16 = 231;
+export const OP_SHA1H: u16 = 232;
+export const OP_SHA1SU1: u16 = 233;
+export const OP_SHA256SU0: u16 = 234;
+export const OP_COUNT = 235;
 
 // Record: word u32 @0, op u16 @4, encoding index u16 @6, register byte addresses d/n/m/a u16 @8..14,
 // imm u64 @16, imm2 u64 @24 (filled by the pre_ functions).
@@ -625,6 +671,936 @@ export function decodeInto(w: u32, rec: usize): bool {
       break;
     }
     case 6: {
+      if ((w & 0xffc00000) == 0x2c000000) { // STNP_S: opc=00 101 1 000 L=0 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTP, 4); store<u16>(rec, 445, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0x2c800000) { // STP_S_post: opc=00 101 1 001 L=0 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTP, 4); store<u16>(rec, 446, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0x2d000000) { // STP_S_off: opc=00 101 1 010 L=0 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTP, 4); store<u16>(rec, 447, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0x2d800000) { // STP_S_pre: opc=00 101 1 011 L=0 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTP, 4); store<u16>(rec, 448, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0x2c400000) { // LDNP_S: opc=00 101 1 000 L=1 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDP, 4); store<u16>(rec, 449, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0x2cc00000) { // LDP_S_post: opc=00 101 1 001 L=1 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDP, 4); store<u16>(rec, 450, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0x2d400000) { // LDP_S_off: opc=00 101 1 010 L=1 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDP, 4); store<u16>(rec, 451, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0x2dc00000) { // LDP_S_pre: opc=00 101 1 011 L=1 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDP, 4); store<u16>(rec, 452, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0x6c000000) { // STNP_D: opc=01 101 1 000 L=0 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTP, 4); store<u16>(rec, 453, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0x6c800000) { // STP_D_post: opc=01 101 1 001 L=0 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTP, 4); store<u16>(rec, 454, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0x6d000000) { // STP_D_off: opc=01 101 1 010 L=0 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTP, 4); store<u16>(rec, 455, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0x6d800000) { // STP_D_pre: opc=01 101 1 011 L=0 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTP, 4); store<u16>(rec, 456, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0x6c400000) { // LDNP_D: opc=01 101 1 000 L=1 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDP, 4); store<u16>(rec, 457, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0x6cc00000) { // LDP_D_post: opc=01 101 1 001 L=1 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDP, 4); store<u16>(rec, 458, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0x6d400000) { // LDP_D_off: opc=01 101 1 010 L=1 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDP, 4); store<u16>(rec, 459, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0x6dc00000) { // LDP_D_pre: opc=01 101 1 011 L=1 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDP, 4); store<u16>(rec, 460, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0xac000000) { // STNP_Q: opc=10 101 1 000 L=0 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTP, 4); store<u16>(rec, 461, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0xac800000) { // STP_Q_post: opc=10 101 1 001 L=0 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTP, 4); store<u16>(rec, 462, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0xad000000) { // STP_Q_off: opc=10 101 1 010 L=0 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTP, 4); store<u16>(rec, 463, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0xad800000) { // STP_Q_pre: opc=10 101 1 011 L=0 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTP, 4); store<u16>(rec, 464, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0xac400000) { // LDNP_Q: opc=10 101 1 000 L=1 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDP, 4); store<u16>(rec, 465, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0xacc00000) { // LDP_Q_post: opc=10 101 1 001 L=1 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDP, 4); store<u16>(rec, 466, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0xad400000) { // LDP_Q_off: opc=10 101 1 010 L=1 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDP, 4); store<u16>(rec, 467, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0xadc00000) { // LDP_Q_pre: opc=10 101 1 011 L=1 imm7:7 Vt2:5 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDP, 4); store<u16>(rec, 468, 6);
+        store<u16>(rec, vreg(w, 10), 14);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vpair(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbffff000) == 0x0c007000) { // ST1_x1_multi: 0 Q:1 0011000 L=0 000000 opcode=0111 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_multi, 4); store<u16>(rec, 469, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0f000) == 0x0c807000) { // ST1_x1_multi_post: 0 Q:1 0011001 L=0 0 Rm:5 opcode=0111 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_multi, 4); store<u16>(rec, 470, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbffff000) == 0x0c407000) { // LD1_x1_multi: 0 Q:1 0011000 L=1 000000 opcode=0111 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_multi, 4); store<u16>(rec, 471, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0f000) == 0x0cc07000) { // LD1_x1_multi_post: 0 Q:1 0011001 L=1 0 Rm:5 opcode=0111 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_multi, 4); store<u16>(rec, 472, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbffff000) == 0x0c00a000) { // ST1_x2_multi: 0 Q:1 0011000 L=0 000000 opcode=1010 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_multi, 4); store<u16>(rec, 473, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0f000) == 0x0c80a000) { // ST1_x2_multi_post: 0 Q:1 0011001 L=0 0 Rm:5 opcode=1010 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_multi, 4); store<u16>(rec, 474, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbffff000) == 0x0c40a000) { // LD1_x2_multi: 0 Q:1 0011000 L=1 000000 opcode=1010 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_multi, 4); store<u16>(rec, 475, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0f000) == 0x0cc0a000) { // LD1_x2_multi_post: 0 Q:1 0011001 L=1 0 Rm:5 opcode=1010 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_multi, 4); store<u16>(rec, 476, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbffff000) == 0x0c006000) { // ST1_x3_multi: 0 Q:1 0011000 L=0 000000 opcode=0110 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_multi, 4); store<u16>(rec, 477, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0f000) == 0x0c806000) { // ST1_x3_multi_post: 0 Q:1 0011001 L=0 0 Rm:5 opcode=0110 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_multi, 4); store<u16>(rec, 478, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbffff000) == 0x0c406000) { // LD1_x3_multi: 0 Q:1 0011000 L=1 000000 opcode=0110 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_multi, 4); store<u16>(rec, 479, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0f000) == 0x0cc06000) { // LD1_x3_multi_post: 0 Q:1 0011001 L=1 0 Rm:5 opcode=0110 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_multi, 4); store<u16>(rec, 480, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbffff000) == 0x0c002000) { // ST1_x4_multi: 0 Q:1 0011000 L=0 000000 opcode=0010 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_multi, 4); store<u16>(rec, 481, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0f000) == 0x0c802000) { // ST1_x4_multi_post: 0 Q:1 0011001 L=0 0 Rm:5 opcode=0010 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_multi, 4); store<u16>(rec, 482, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbffff000) == 0x0c402000) { // LD1_x4_multi: 0 Q:1 0011000 L=1 000000 opcode=0010 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_multi, 4); store<u16>(rec, 483, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0f000) == 0x0cc02000) { // LD1_x4_multi_post: 0 Q:1 0011001 L=1 0 Rm:5 opcode=0010 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_multi, 4); store<u16>(rec, 484, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbffff000) == 0x0c008000) { // ST2_multi: 0 Q:1 0011000 L=0 000000 opcode=1000 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_multi, 4); store<u16>(rec, 485, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0f000) == 0x0c808000) { // ST2_multi_post: 0 Q:1 0011001 L=0 0 Rm:5 opcode=1000 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_multi, 4); store<u16>(rec, 486, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbffff000) == 0x0c408000) { // LD2_multi: 0 Q:1 0011000 L=1 000000 opcode=1000 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_multi, 4); store<u16>(rec, 487, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0f000) == 0x0cc08000) { // LD2_multi_post: 0 Q:1 0011001 L=1 0 Rm:5 opcode=1000 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_multi, 4); store<u16>(rec, 488, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbffff000) == 0x0c004000) { // ST3_multi: 0 Q:1 0011000 L=0 000000 opcode=0100 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_multi, 4); store<u16>(rec, 489, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0f000) == 0x0c804000) { // ST3_multi_post: 0 Q:1 0011001 L=0 0 Rm:5 opcode=0100 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_multi, 4); store<u16>(rec, 490, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbffff000) == 0x0c404000) { // LD3_multi: 0 Q:1 0011000 L=1 000000 opcode=0100 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_multi, 4); store<u16>(rec, 491, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0f000) == 0x0cc04000) { // LD3_multi_post: 0 Q:1 0011001 L=1 0 Rm:5 opcode=0100 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_multi, 4); store<u16>(rec, 492, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbffff000) == 0x0c000000) { // ST4_multi: 0 Q:1 0011000 L=0 000000 opcode=0000 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_multi, 4); store<u16>(rec, 493, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0f000) == 0x0c800000) { // ST4_multi_post: 0 Q:1 0011001 L=0 0 Rm:5 opcode=0000 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_multi, 4); store<u16>(rec, 494, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbffff000) == 0x0c400000) { // LD4_multi: 0 Q:1 0011000 L=1 000000 opcode=0000 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_multi, 4); store<u16>(rec, 495, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0f000) == 0x0cc00000) { // LD4_multi_post: 0 Q:1 0011001 L=1 0 Rm:5 opcode=0000 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_multi, 4); store<u16>(rec, 496, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmulti(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d000000) { // ST1_single_B: 0 Q:1 0011010 L=0 R=0 00000 opcode=000 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 497, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0d800000) { // ST1_single_B_post: 0 Q:1 0011011 L=0 R=0 Rm:5 opcode=000 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 498, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d400000) { // LD1_single_B: 0 Q:1 0011010 L=1 R=0 00000 opcode=000 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 499, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0dc00000) { // LD1_single_B_post: 0 Q:1 0011011 L=1 R=0 Rm:5 opcode=000 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 500, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d200000) { // ST2_single_B: 0 Q:1 0011010 L=0 R=1 00000 opcode=000 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 501, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0da00000) { // ST2_single_B_post: 0 Q:1 0011011 L=0 R=1 Rm:5 opcode=000 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 502, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d600000) { // LD2_single_B: 0 Q:1 0011010 L=1 R=1 00000 opcode=000 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 503, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0de00000) { // LD2_single_B_post: 0 Q:1 0011011 L=1 R=1 Rm:5 opcode=000 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 504, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d002000) { // ST3_single_B: 0 Q:1 0011010 L=0 R=0 00000 opcode=001 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 505, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0d802000) { // ST3_single_B_post: 0 Q:1 0011011 L=0 R=0 Rm:5 opcode=001 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 506, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d402000) { // LD3_single_B: 0 Q:1 0011010 L=1 R=0 00000 opcode=001 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 507, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0dc02000) { // LD3_single_B_post: 0 Q:1 0011011 L=1 R=0 Rm:5 opcode=001 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 508, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d202000) { // ST4_single_B: 0 Q:1 0011010 L=0 R=1 00000 opcode=001 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 509, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0da02000) { // ST4_single_B_post: 0 Q:1 0011011 L=0 R=1 Rm:5 opcode=001 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 510, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d602000) { // LD4_single_B: 0 Q:1 0011010 L=1 R=1 00000 opcode=001 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 511, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0de02000) { // LD4_single_B_post: 0 Q:1 0011011 L=1 R=1 Rm:5 opcode=001 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 512, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d004000) { // ST1_single_H: 0 Q:1 0011010 L=0 R=0 00000 opcode=010 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 513, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0d804000) { // ST1_single_H_post: 0 Q:1 0011011 L=0 R=0 Rm:5 opcode=010 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 514, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d404000) { // LD1_single_H: 0 Q:1 0011010 L=1 R=0 00000 opcode=010 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 515, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0dc04000) { // LD1_single_H_post: 0 Q:1 0011011 L=1 R=0 Rm:5 opcode=010 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 516, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d204000) { // ST2_single_H: 0 Q:1 0011010 L=0 R=1 00000 opcode=010 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 517, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0da04000) { // ST2_single_H_post: 0 Q:1 0011011 L=0 R=1 Rm:5 opcode=010 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 518, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d604000) { // LD2_single_H: 0 Q:1 0011010 L=1 R=1 00000 opcode=010 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 519, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0de04000) { // LD2_single_H_post: 0 Q:1 0011011 L=1 R=1 Rm:5 opcode=010 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 520, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d006000) { // ST3_single_H: 0 Q:1 0011010 L=0 R=0 00000 opcode=011 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 521, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0d806000) { // ST3_single_H_post: 0 Q:1 0011011 L=0 R=0 Rm:5 opcode=011 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 522, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d406000) { // LD3_single_H: 0 Q:1 0011010 L=1 R=0 00000 opcode=011 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 523, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0dc06000) { // LD3_single_H_post: 0 Q:1 0011011 L=1 R=0 Rm:5 opcode=011 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 524, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d206000) { // ST4_single_H: 0 Q:1 0011010 L=0 R=1 00000 opcode=011 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 525, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0da06000) { // ST4_single_H_post: 0 Q:1 0011011 L=0 R=1 Rm:5 opcode=011 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 526, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d606000) { // LD4_single_H: 0 Q:1 0011010 L=1 R=1 00000 opcode=011 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 527, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0de06000) { // LD4_single_H_post: 0 Q:1 0011011 L=1 R=1 Rm:5 opcode=011 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 528, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d008000) { // ST1_single_SD: 0 Q:1 0011010 L=0 R=0 00000 opcode=100 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 529, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0d808000) { // ST1_single_SD_post: 0 Q:1 0011011 L=0 R=0 Rm:5 opcode=100 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 530, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d408000) { // LD1_single_SD: 0 Q:1 0011010 L=1 R=0 00000 opcode=100 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 531, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0dc08000) { // LD1_single_SD_post: 0 Q:1 0011011 L=1 R=0 Rm:5 opcode=100 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 532, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d208000) { // ST2_single_SD: 0 Q:1 0011010 L=0 R=1 00000 opcode=100 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 533, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0da08000) { // ST2_single_SD_post: 0 Q:1 0011011 L=0 R=1 Rm:5 opcode=100 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 534, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d608000) { // LD2_single_SD: 0 Q:1 0011010 L=1 R=1 00000 opcode=100 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 535, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0de08000) { // LD2_single_SD_post: 0 Q:1 0011011 L=1 R=1 Rm:5 opcode=100 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 536, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d00a000) { // ST3_single_SD: 0 Q:1 0011010 L=0 R=0 00000 opcode=101 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 537, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0d80a000) { // ST3_single_SD_post: 0 Q:1 0011011 L=0 R=0 Rm:5 opcode=101 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 538, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d40a000) { // LD3_single_SD: 0 Q:1 0011010 L=1 R=0 00000 opcode=101 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 539, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0dc0a000) { // LD3_single_SD_post: 0 Q:1 0011011 L=1 R=0 Rm:5 opcode=101 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 540, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d20a000) { // ST4_single_SD: 0 Q:1 0011010 L=0 R=1 00000 opcode=101 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 541, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0da0a000) { // ST4_single_SD_post: 0 Q:1 0011011 L=0 R=1 Rm:5 opcode=101 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_ST_single, 4); store<u16>(rec, 542, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d60a000) { // LD4_single_SD: 0 Q:1 0011010 L=1 R=1 00000 opcode=101 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 543, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0de0a000) { // LD4_single_SD_post: 0 Q:1 0011011 L=1 R=1 Rm:5 opcode=101 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 544, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d40c000) { // LD1R: 0 Q:1 0011010 L=1 R=0 00000 opcode=110 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 545, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0dc0c000) { // LD1R_post: 0 Q:1 0011011 L=1 R=0 Rm:5 opcode=110 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 546, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d60c000) { // LD2R: 0 Q:1 0011010 L=1 R=1 00000 opcode=110 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 547, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0de0c000) { // LD2R_post: 0 Q:1 0011011 L=1 R=1 Rm:5 opcode=110 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 548, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d40e000) { // LD3R: 0 Q:1 0011010 L=1 R=0 00000 opcode=111 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 549, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0dc0e000) { // LD3R_post: 0 Q:1 0011011 L=1 R=0 Rm:5 opcode=111 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 550, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfffe000) == 0x0d60e000) { // LD4R: 0 Q:1 0011010 L=1 R=1 00000 opcode=111 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 551, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0e000) == 0x0de0e000) { // LD4R_post: 0 Q:1 0011011 L=1 R=1 Rm:5 opcode=111 S:1 size:2 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_LD_single, 4); store<u16>(rec, 552, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vsingle(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
       break;
     }
     case 7: {
@@ -1243,6 +2219,1540 @@ export function decodeInto(w: u32, rec: usize): bool {
         if (pre_simd_fixed(w, rec)) return true;
         store<u16>(rec, OP_UNDEFINED, 4);
         return false;
+      }
+      if ((w & 0xbff89c00) == 0x0f000400) { // MOVI_32: 0 Q:1 op=0 0111100000 abc:3 0xx0 0 1 defgh:5 Vd:5
+        store<u16>(rec, OP_VMODIMM, 4); store<u16>(rec, 553, 6);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmodimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbff8dc00) == 0x0f008400) { // MOVI_16: 0 Q:1 op=0 0111100000 abc:3 10x0 0 1 defgh:5 Vd:5
+        store<u16>(rec, OP_VMODIMM, 4); store<u16>(rec, 554, 6);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmodimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbff8ec00) == 0x0f00c400) { // MOVI_msl: 0 Q:1 op=0 0111100000 abc:3 110x 0 1 defgh:5 Vd:5
+        store<u16>(rec, OP_VMODIMM, 4); store<u16>(rec, 555, 6);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmodimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbff8fc00) == 0x0f00e400) { // MOVI_8: 0 Q:1 op=0 0111100000 abc:3 1110 0 1 defgh:5 Vd:5
+        store<u16>(rec, OP_VMODIMM, 4); store<u16>(rec, 556, 6);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmodimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbff8fc00) == 0x2f00e400) { // MOVI_64: 0 Q:1 op=1 0111100000 abc:3 1110 0 1 defgh:5 Vd:5
+        store<u16>(rec, OP_VMODIMM, 4); store<u16>(rec, 557, 6);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmodimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbff89c00) == 0x2f000400) { // MVNI_32: 0 Q:1 op=1 0111100000 abc:3 0xx0 0 1 defgh:5 Vd:5
+        store<u16>(rec, OP_VMODIMM, 4); store<u16>(rec, 558, 6);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmodimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbff8dc00) == 0x2f008400) { // MVNI_16: 0 Q:1 op=1 0111100000 abc:3 10x0 0 1 defgh:5 Vd:5
+        store<u16>(rec, OP_VMODIMM, 4); store<u16>(rec, 559, 6);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmodimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbff8ec00) == 0x2f00c400) { // MVNI_msl: 0 Q:1 op=1 0111100000 abc:3 110x 0 1 defgh:5 Vd:5
+        store<u16>(rec, OP_VMODIMM, 4); store<u16>(rec, 560, 6);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmodimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbff89c00) == 0x0f001400) { // ORR_vimm_32: 0 Q:1 op=0 0111100000 abc:3 0xx1 0 1 defgh:5 Vd:5
+        store<u16>(rec, OP_VMODIMM, 4); store<u16>(rec, 561, 6);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmodimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbff8dc00) == 0x0f009400) { // ORR_vimm_16: 0 Q:1 op=0 0111100000 abc:3 10x1 0 1 defgh:5 Vd:5
+        store<u16>(rec, OP_VMODIMM, 4); store<u16>(rec, 562, 6);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmodimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbff89c00) == 0x2f001400) { // BIC_vimm_32: 0 Q:1 op=1 0111100000 abc:3 0xx1 0 1 defgh:5 Vd:5
+        store<u16>(rec, OP_VMODIMM, 4); store<u16>(rec, 563, 6);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmodimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbff8dc00) == 0x2f009400) { // BIC_vimm_16: 0 Q:1 op=1 0111100000 abc:3 10x1 0 1 defgh:5 Vd:5
+        store<u16>(rec, OP_VMODIMM, 4); store<u16>(rec, 564, 6);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmodimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbff8fc00) == 0x0f00f400) { // FMOV_vimm_s: 0 Q:1 op=0 0111100000 abc:3 1111 0 1 defgh:5 Vd:5
+        store<u16>(rec, OP_VMODIMM, 4); store<u16>(rec, 565, 6);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmodimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbff8fc00) == 0x2f00f400) { // FMOV_vimm_d: 0 Q:1 op=1 0111100000 abc:3 1111 0 1 defgh:5 Vd:5
+        store<u16>(rec, OP_VMODIMM, 4); store<u16>(rec, 566, 6);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vmodimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0fc00) == 0x0e000400) { // DUP_elem: 0 Q:1 0 01110000 imm5:5 0 0000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_DUP_elem, 4); store<u16>(rec, 567, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vcopy(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0fc00) == 0x0e000c00) { // DUP_gen: 0 Q:1 0 01110000 imm5:5 0 0001 1 Rn:5 Vd:5
+        store<u16>(rec, OP_DUP_gen, 4); store<u16>(rec, 568, 6);
+        store<u16>(rec, reg(w, 5, false), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vcopy(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe0fc00) == 0x4e001c00) { // INS_gen: 0 1 0 01110000 imm5:5 0 0011 1 Rn:5 Vd:5
+        store<u16>(rec, OP_INS_gen, 4); store<u16>(rec, 569, 6);
+        store<u16>(rec, reg(w, 5, false), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vcopy(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0fc00) == 0x0e002c00) { // SMOV: 0 Q:1 0 01110000 imm5:5 0 0101 1 Vn:5 Rd:5
+        store<u16>(rec, OP_SMOV, 4); store<u16>(rec, 570, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, reg(w, 0, false), 8);
+        if (pre_vcopy(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0fc00) == 0x0e003c00) { // UMOV: 0 Q:1 0 01110000 imm5:5 0 0111 1 Vn:5 Rd:5
+        store<u16>(rec, OP_UMOV, 4); store<u16>(rec, 571, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, reg(w, 0, false), 8);
+        if (pre_vcopy(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe08400) == 0x6e000400) { // INS_elem: 0 1 1 01110000 imm5:5 0 imm4:4 1 Vn:5 Vd:5
+        store<u16>(rec, OP_INS_elem, 4); store<u16>(rec, 572, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vcopy(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e001800) { // UZP1: 0 Q:1 001110 size:2 0 Vm:5 0 opcode=001 10 Vn:5 Vd:5
+        store<u16>(rec, OP_VPERM, 4); store<u16>(rec, 574, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vperm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e002800) { // TRN1: 0 Q:1 001110 size:2 0 Vm:5 0 opcode=010 10 Vn:5 Vd:5
+        store<u16>(rec, OP_VPERM, 4); store<u16>(rec, 575, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vperm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e003800) { // ZIP1: 0 Q:1 001110 size:2 0 Vm:5 0 opcode=011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_VPERM, 4); store<u16>(rec, 576, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vperm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e005800) { // UZP2: 0 Q:1 001110 size:2 0 Vm:5 0 opcode=101 10 Vn:5 Vd:5
+        store<u16>(rec, OP_VPERM, 4); store<u16>(rec, 577, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vperm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e006800) { // TRN2: 0 Q:1 001110 size:2 0 Vm:5 0 opcode=110 10 Vn:5 Vd:5
+        store<u16>(rec, OP_VPERM, 4); store<u16>(rec, 578, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vperm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e007800) { // ZIP2: 0 Q:1 001110 size:2 0 Vm:5 0 opcode=111 10 Vn:5 Vd:5
+        store<u16>(rec, OP_VPERM, 4); store<u16>(rec, 579, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vperm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe08400) == 0x2e000000) { // EXT: 0 Q:1 101110 00 0 Vm:5 0 imm4:4 0 Vn:5 Vd:5
+        store<u16>(rec, OP_EXT, 4); store<u16>(rec, 580, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vext(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe09c00) == 0x0e000000) { // TBL: 0 Q:1 001110 00 0 Vm:5 0 len:2 0 00 Vn:5 Vd:5
+        store<u16>(rec, OP_TBL, 4); store<u16>(rec, 581, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xbfe09c00) == 0x0e001000) { // TBX: 0 Q:1 001110 00 0 Vm:5 0 len:2 1 00 Vn:5 Vd:5
+        store<u16>(rec, OP_TBL, 4); store<u16>(rec, 582, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xbf20fc00) == 0x0e200400) { // SHADD: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=00000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 583, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e200c00) { // SQADD: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=00001 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 584, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e201400) { // SRHADD: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=00010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 586, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e202400) { // SHSUB: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=00100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 587, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e202c00) { // SQSUB: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=00101 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 588, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e203400) { // CMGT_reg: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=00110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 590, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e203c00) { // CMGE_reg: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=00111 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 592, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e204400) { // SSHL: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=01000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 594, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e204c00) { // SQSHL_reg: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=01001 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 596, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e205400) { // SRSHL: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=01010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 598, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e205c00) { // SQRSHL: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=01011 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 600, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e206400) { // SMAX: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=01100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 602, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e206c00) { // SMIN: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=01101 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 603, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e207400) { // SABD: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=01110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 604, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e207c00) { // SABA: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=01111 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 605, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e208400) { // ADD_v: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=10000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 606, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e208c00) { // CMTST: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=10001 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 608, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e209400) { // MLA: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=10010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 610, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e209c00) { // MUL_v: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=10011 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 611, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e20a400) { // SMAXP: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=10100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 612, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e20ac00) { // SMINP: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=10101 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 613, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e20b400) { // SQDMULH: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=10110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 614, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e20bc00) { // ADDP_v: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=10111 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 616, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e200400) { // UHADD: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=00000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 617, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e200c00) { // UQADD: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=00001 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 618, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e201400) { // URHADD: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=00010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 620, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e202400) { // UHSUB: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=00100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 621, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e202c00) { // UQSUB: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=00101 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 622, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e203400) { // CMHI_reg: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=00110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 624, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e203c00) { // CMHS_reg: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=00111 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 626, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e204400) { // USHL: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=01000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 628, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e204c00) { // UQSHL_reg: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=01001 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 630, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e205400) { // URSHL: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=01010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 632, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e205c00) { // UQRSHL: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=01011 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 634, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e206400) { // UMAX: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=01100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 636, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e206c00) { // UMIN: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=01101 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 637, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e207400) { // UABD: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=01110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 638, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e207c00) { // UABA: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=01111 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 639, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e208400) { // SUB_v: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=10000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 640, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e208c00) { // CMEQ_reg: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=10001 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 642, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e209400) { // MLS: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=10010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 644, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e209c00) { // PMUL: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=10011 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 645, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e20a400) { // UMAXP: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=10100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 646, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e20ac00) { // UMINP: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=10101 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 647, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e20b400) { // SQRDMULH: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=10110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 648, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0fc00) == 0x0e201c00) { // AND_v: 0 Q:1 U=0 01110 size=00 1 Vm:5 00011 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 650, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0fc00) == 0x0e601c00) { // BIC_v: 0 Q:1 U=0 01110 size=01 1 Vm:5 00011 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 651, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0fc00) == 0x0ea01c00) { // ORR_v: 0 Q:1 U=0 01110 size=10 1 Vm:5 00011 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 652, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0fc00) == 0x0ee01c00) { // ORN_v: 0 Q:1 U=0 01110 size=11 1 Vm:5 00011 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 653, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0fc00) == 0x2e201c00) { // EOR_v: 0 Q:1 U=1 01110 size=00 1 Vm:5 00011 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 654, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0fc00) == 0x2e601c00) { // BSL: 0 Q:1 U=1 01110 size=01 1 Vm:5 00011 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 655, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0fc00) == 0x2ea01c00) { // BIT: 0 Q:1 U=1 01110 size=10 1 Vm:5 00011 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 656, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbfe0fc00) == 0x2ee01c00) { // BIF: 0 Q:1 U=1 01110 size=11 1 Vm:5 00011 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 657, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x0e200800) { // REV64: 0 Q:1 U=0 01110 size:2 10000 opcode=00000 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 658, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x0e201800) { // REV16_v: 0 Q:1 U=0 01110 size:2 10000 opcode=00001 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 659, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x0e202800) { // SADDLP: 0 Q:1 U=0 01110 size:2 10000 opcode=00010 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 660, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x0e203800) { // SUQADD: 0 Q:1 U=0 01110 size:2 10000 opcode=00011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 661, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x0e204800) { // CLS_v: 0 Q:1 U=0 01110 size:2 10000 opcode=00100 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 663, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x0e205800) { // CNT: 0 Q:1 U=0 01110 size:2 10000 opcode=00101 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 664, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x0e206800) { // SADALP: 0 Q:1 U=0 01110 size:2 10000 opcode=00110 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 665, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x0e207800) { // SQABS: 0 Q:1 U=0 01110 size:2 10000 opcode=00111 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 666, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x0e208800) { // CMGT_zero: 0 Q:1 U=0 01110 size:2 10000 opcode=01000 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 668, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x0e209800) { // CMEQ_zero: 0 Q:1 U=0 01110 size:2 10000 opcode=01001 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 670, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x0e20a800) { // CMLT_zero: 0 Q:1 U=0 01110 size:2 10000 opcode=01010 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 672, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x0e20b800) { // ABS: 0 Q:1 U=0 01110 size:2 10000 opcode=01011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 674, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x0e212800) { // XTN: 0 Q:1 U=0 01110 size:2 10000 opcode=10010 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 676, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x0e214800) { // SQXTN: 0 Q:1 U=0 01110 size:2 10000 opcode=10100 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 677, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x2e200800) { // REV32_v: 0 Q:1 U=1 01110 size:2 10000 opcode=00000 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 679, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x2e202800) { // UADDLP: 0 Q:1 U=1 01110 size:2 10000 opcode=00010 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 680, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x2e203800) { // USQADD: 0 Q:1 U=1 01110 size:2 10000 opcode=00011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 681, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x2e204800) { // CLZ_v: 0 Q:1 U=1 01110 size:2 10000 opcode=00100 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 683, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x2e205800) { // NOT_RBIT: 0 Q:1 U=1 01110 size:2 10000 opcode=00101 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 684, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x2e206800) { // UADALP: 0 Q:1 U=1 01110 size:2 10000 opcode=00110 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 685, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x2e207800) { // SQNEG: 0 Q:1 U=1 01110 size:2 10000 opcode=00111 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 686, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x2e208800) { // CMGE_zero: 0 Q:1 U=1 01110 size:2 10000 opcode=01000 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 688, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x2e209800) { // CMLE_zero: 0 Q:1 U=1 01110 size:2 10000 opcode=01001 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 690, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x2e20b800) { // NEG_v: 0 Q:1 U=1 01110 size:2 10000 opcode=01011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 692, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x2e212800) { // SQXTUN: 0 Q:1 U=1 01110 size:2 10000 opcode=10010 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 694, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x2e213800) { // SHLL: 0 Q:1 U=1 01110 size:2 10000 opcode=10011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 696, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x2e214800) { // UQXTN: 0 Q:1 U=1 01110 size:2 10000 opcode=10100 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 697, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x0e303800) { // SADDLV: 0 Q:1 U=0 01110 size:2 11000 opcode=00011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_VACROSS, 4); store<u16>(rec, 699, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vacross(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x0e30a800) { // SMAXV: 0 Q:1 U=0 01110 size:2 11000 opcode=01010 10 Vn:5 Vd:5
+        store<u16>(rec, OP_VACROSS, 4); store<u16>(rec, 700, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vacross(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x0e31a800) { // SMINV: 0 Q:1 U=0 01110 size:2 11000 opcode=11010 10 Vn:5 Vd:5
+        store<u16>(rec, OP_VACROSS, 4); store<u16>(rec, 701, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vacross(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x0e31b800) { // ADDV: 0 Q:1 U=0 01110 size:2 11000 opcode=11011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_VACROSS, 4); store<u16>(rec, 702, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vacross(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x2e303800) { // UADDLV: 0 Q:1 U=1 01110 size:2 11000 opcode=00011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_VACROSS, 4); store<u16>(rec, 703, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vacross(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x2e30a800) { // UMAXV: 0 Q:1 U=1 01110 size:2 11000 opcode=01010 10 Vn:5 Vd:5
+        store<u16>(rec, OP_VACROSS, 4); store<u16>(rec, 704, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vacross(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf3ffc00) == 0x2e31a800) { // UMINV: 0 Q:1 U=1 01110 size:2 11000 opcode=11010 10 Vn:5 Vd:5
+        store<u16>(rec, OP_VACROSS, 4); store<u16>(rec, 705, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vacross(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e200000) { // SADDL: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=0000 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 707, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e201000) { // SADDW: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=0001 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 708, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e202000) { // SSUBL: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=0010 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 709, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e203000) { // SSUBW: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=0011 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 710, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e204000) { // ADDHN: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=0100 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 711, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e205000) { // SABAL: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=0101 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 712, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e206000) { // SUBHN: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=0110 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 713, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e207000) { // SABDL: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=0111 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 714, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e208000) { // SMLAL: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=1000 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 715, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e209000) { // SQDMLAL: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=1001 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 716, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e20a000) { // SMLSL: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=1010 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 718, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e20b000) { // SQDMLSL: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=1011 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 719, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e20c000) { // SMULL: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=1100 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 721, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e20d000) { // SQDMULL: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=1101 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 722, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x0e20e000) { // PMULL: 0 Q:1 U=0 01110 size:2 1 Vm:5 opcode=1110 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 724, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e200000) { // UADDL: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=0000 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 725, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e201000) { // UADDW: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=0001 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 726, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e202000) { // USUBL: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=0010 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 727, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e203000) { // USUBW: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=0011 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 728, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e204000) { // RADDHN: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=0100 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 729, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e205000) { // UABAL: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=0101 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 730, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e206000) { // RSUBHN: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=0110 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 731, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e207000) { // UABDL: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=0111 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 732, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e208000) { // UMLAL: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=1000 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 733, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e20a000) { // UMLSL: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=1010 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 734, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf20fc00) == 0x2e20c000) { // UMULL: 0 Q:1 U=1 01110 size:2 1 Vm:5 opcode=1100 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 735, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x0f000400) { // SSHR: 0 Q:1 U=0 011110 immh:4 immb:3 opcode=00000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 736, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x0f001400) { // SSRA: 0 Q:1 U=0 011110 immh:4 immb:3 opcode=00010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 738, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x0f002400) { // SRSHR: 0 Q:1 U=0 011110 immh:4 immb:3 opcode=00100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 740, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x0f003400) { // SRSRA: 0 Q:1 U=0 011110 immh:4 immb:3 opcode=00110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 742, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x0f005400) { // SHL: 0 Q:1 U=0 011110 immh:4 immb:3 opcode=01010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 744, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x0f007400) { // SQSHL_imm: 0 Q:1 U=0 011110 immh:4 immb:3 opcode=01110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 746, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x0f008400) { // SHRN: 0 Q:1 U=0 011110 immh:4 immb:3 opcode=10000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 748, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x0f008c00) { // RSHRN: 0 Q:1 U=0 011110 immh:4 immb:3 opcode=10001 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 749, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x0f009400) { // SQSHRN: 0 Q:1 U=0 011110 immh:4 immb:3 opcode=10010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 750, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x0f009c00) { // SQRSHRN: 0 Q:1 U=0 011110 immh:4 immb:3 opcode=10011 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 752, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x0f00a400) { // SSHLL: 0 Q:1 U=0 011110 immh:4 immb:3 opcode=10100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 754, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x2f000400) { // USHR: 0 Q:1 U=1 011110 immh:4 immb:3 opcode=00000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 755, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x2f001400) { // USRA: 0 Q:1 U=1 011110 immh:4 immb:3 opcode=00010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 757, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x2f002400) { // URSHR: 0 Q:1 U=1 011110 immh:4 immb:3 opcode=00100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 759, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x2f003400) { // URSRA: 0 Q:1 U=1 011110 immh:4 immb:3 opcode=00110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 761, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x2f004400) { // SRI: 0 Q:1 U=1 011110 immh:4 immb:3 opcode=01000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 763, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x2f005400) { // SLI: 0 Q:1 U=1 011110 immh:4 immb:3 opcode=01010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 765, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x2f006400) { // SQSHLU: 0 Q:1 U=1 011110 immh:4 immb:3 opcode=01100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 767, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x2f007400) { // UQSHL_imm: 0 Q:1 U=1 011110 immh:4 immb:3 opcode=01110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 769, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x2f008400) { // SQSHRUN: 0 Q:1 U=1 011110 immh:4 immb:3 opcode=10000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 771, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x2f008c00) { // SQRSHRUN: 0 Q:1 U=1 011110 immh:4 immb:3 opcode=10001 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 773, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x2f009400) { // UQSHRN: 0 Q:1 U=1 011110 immh:4 immb:3 opcode=10010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 775, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x2f009c00) { // UQRSHRN: 0 Q:1 U=1 011110 immh:4 immb:3 opcode=10011 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 777, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf80fc00) == 0x2f00a400) { // USHLL: 0 Q:1 U=1 011110 immh:4 immb:3 opcode=10100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 779, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf00f400) == 0x0f002000) { // SMLAL_elem: 0 Q:1 U=0 01111 size:2 L:1 M:1 vm:4 opcode=0010 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_VELEM, 4); store<u16>(rec, 780, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_velem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf00f400) == 0x0f003000) { // SQDMLAL_elem: 0 Q:1 U=0 01111 size:2 L:1 M:1 vm:4 opcode=0011 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_VELEM, 4); store<u16>(rec, 781, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_velem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf00f400) == 0x0f006000) { // SMLSL_elem: 0 Q:1 U=0 01111 size:2 L:1 M:1 vm:4 opcode=0110 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_VELEM, 4); store<u16>(rec, 783, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_velem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf00f400) == 0x0f007000) { // SQDMLSL_elem: 0 Q:1 U=0 01111 size:2 L:1 M:1 vm:4 opcode=0111 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_VELEM, 4); store<u16>(rec, 784, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_velem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf00f400) == 0x0f008000) { // MUL_elem: 0 Q:1 U=0 01111 size:2 L:1 M:1 vm:4 opcode=1000 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_VELEM, 4); store<u16>(rec, 786, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_velem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf00f400) == 0x0f00a000) { // SMULL_elem: 0 Q:1 U=0 01111 size:2 L:1 M:1 vm:4 opcode=1010 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_VELEM, 4); store<u16>(rec, 787, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_velem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf00f400) == 0x0f00b000) { // SQDMULL_elem: 0 Q:1 U=0 01111 size:2 L:1 M:1 vm:4 opcode=1011 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_VELEM, 4); store<u16>(rec, 788, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_velem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf00f400) == 0x0f00c000) { // SQDMULH_elem: 0 Q:1 U=0 01111 size:2 L:1 M:1 vm:4 opcode=1100 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_VELEM, 4); store<u16>(rec, 790, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_velem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf00f400) == 0x0f00d000) { // SQRDMULH_elem: 0 Q:1 U=0 01111 size:2 L:1 M:1 vm:4 opcode=1101 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_VELEM, 4); store<u16>(rec, 792, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_velem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf00f400) == 0x2f000000) { // MLA_elem: 0 Q:1 U=1 01111 size:2 L:1 M:1 vm:4 opcode=0000 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_VELEM, 4); store<u16>(rec, 794, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_velem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf00f400) == 0x2f002000) { // UMLAL_elem: 0 Q:1 U=1 01111 size:2 L:1 M:1 vm:4 opcode=0010 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_VELEM, 4); store<u16>(rec, 795, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_velem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf00f400) == 0x2f004000) { // MLS_elem: 0 Q:1 U=1 01111 size:2 L:1 M:1 vm:4 opcode=0100 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_VELEM, 4); store<u16>(rec, 796, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_velem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf00f400) == 0x2f006000) { // UMLSL_elem: 0 Q:1 U=1 01111 size:2 L:1 M:1 vm:4 opcode=0110 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_VELEM, 4); store<u16>(rec, 797, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_velem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xbf00f400) == 0x2f00a000) { // UMULL_elem: 0 Q:1 U=1 01111 size:2 L:1 M:1 vm:4 opcode=1010 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_VELEM, 4); store<u16>(rec, 798, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_velem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xfffffc00) == 0x4e284800) { // AESE: 01001110 00 10100 00100 10 Vn:5 Vd:5
+        store<u16>(rec, OP_AESE, 4); store<u16>(rec, 799, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xfffffc00) == 0x4e285800) { // AESD: 01001110 00 10100 00101 10 Vn:5 Vd:5
+        store<u16>(rec, OP_AESD, 4); store<u16>(rec, 800, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xfffffc00) == 0x4e286800) { // AESMC: 01001110 00 10100 00110 10 Vn:5 Vd:5
+        store<u16>(rec, OP_AESMC, 4); store<u16>(rec, 801, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xfffffc00) == 0x4e287800) { // AESIMC: 01001110 00 10100 00111 10 Vn:5 Vd:5
+        store<u16>(rec, OP_AESIMC, 4); store<u16>(rec, 802, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
       }
       break;
     }
@@ -2535,6 +5045,437 @@ export function decodeInto(w: u32, rec: usize): bool {
       break;
     }
     case 14: {
+      if ((w & 0xffc00000) == 0x3d000000) { // STR_B_uimm: size=00 111 1 01 opc=00 imm12:12 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_imm, 4); store<u16>(rec, 392, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_uimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x3c000000) { // STR_B_unscaled: size=00 111 1 00 opc=00 0 imm9:9 00 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_imm, 4); store<u16>(rec, 393, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x3c000400) { // STR_B_post: size=00 111 1 00 opc=00 0 imm9:9 01 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_imm, 4); store<u16>(rec, 394, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x3c000c00) { // STR_B_pre: size=00 111 1 00 opc=00 0 imm9:9 11 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_imm, 4); store<u16>(rec, 395, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x3c200800) { // STR_B_reg: size=00 111 1 00 opc=00 1 Rm:5 option:3 S:1 10 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_reg, 4); store<u16>(rec, 396, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_reg(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0x3d400000) { // LDR_B_uimm: size=00 111 1 01 opc=01 imm12:12 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_imm, 4); store<u16>(rec, 397, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_uimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x3c400000) { // LDR_B_unscaled: size=00 111 1 00 opc=01 0 imm9:9 00 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_imm, 4); store<u16>(rec, 398, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x3c400400) { // LDR_B_post: size=00 111 1 00 opc=01 0 imm9:9 01 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_imm, 4); store<u16>(rec, 399, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x3c400c00) { // LDR_B_pre: size=00 111 1 00 opc=01 0 imm9:9 11 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_imm, 4); store<u16>(rec, 400, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x3c600800) { // LDR_B_reg: size=00 111 1 00 opc=01 1 Rm:5 option:3 S:1 10 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_reg, 4); store<u16>(rec, 401, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_reg(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0x7d000000) { // STR_H_uimm: size=01 111 1 01 opc=00 imm12:12 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_imm, 4); store<u16>(rec, 402, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_uimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x7c000000) { // STR_H_unscaled: size=01 111 1 00 opc=00 0 imm9:9 00 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_imm, 4); store<u16>(rec, 403, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x7c000400) { // STR_H_post: size=01 111 1 00 opc=00 0 imm9:9 01 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_imm, 4); store<u16>(rec, 404, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x7c000c00) { // STR_H_pre: size=01 111 1 00 opc=00 0 imm9:9 11 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_imm, 4); store<u16>(rec, 405, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x7c200800) { // STR_H_reg: size=01 111 1 00 opc=00 1 Rm:5 option:3 S:1 10 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_reg, 4); store<u16>(rec, 406, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_reg(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0x7d400000) { // LDR_H_uimm: size=01 111 1 01 opc=01 imm12:12 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_imm, 4); store<u16>(rec, 407, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_uimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x7c400000) { // LDR_H_unscaled: size=01 111 1 00 opc=01 0 imm9:9 00 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_imm, 4); store<u16>(rec, 408, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x7c400400) { // LDR_H_post: size=01 111 1 00 opc=01 0 imm9:9 01 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_imm, 4); store<u16>(rec, 409, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x7c400c00) { // LDR_H_pre: size=01 111 1 00 opc=01 0 imm9:9 11 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_imm, 4); store<u16>(rec, 410, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x7c600800) { // LDR_H_reg: size=01 111 1 00 opc=01 1 Rm:5 option:3 S:1 10 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_reg, 4); store<u16>(rec, 411, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_reg(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0xbd000000) { // STR_S_uimm: size=10 111 1 01 opc=00 imm12:12 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_imm, 4); store<u16>(rec, 412, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_uimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0xbc000000) { // STR_S_unscaled: size=10 111 1 00 opc=00 0 imm9:9 00 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_imm, 4); store<u16>(rec, 413, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0xbc000400) { // STR_S_post: size=10 111 1 00 opc=00 0 imm9:9 01 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_imm, 4); store<u16>(rec, 414, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0xbc000c00) { // STR_S_pre: size=10 111 1 00 opc=00 0 imm9:9 11 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_imm, 4); store<u16>(rec, 415, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0xbc200800) { // STR_S_reg: size=10 111 1 00 opc=00 1 Rm:5 option:3 S:1 10 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_reg, 4); store<u16>(rec, 416, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_reg(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0xbd400000) { // LDR_S_uimm: size=10 111 1 01 opc=01 imm12:12 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_imm, 4); store<u16>(rec, 417, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_uimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0xbc400000) { // LDR_S_unscaled: size=10 111 1 00 opc=01 0 imm9:9 00 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_imm, 4); store<u16>(rec, 418, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0xbc400400) { // LDR_S_post: size=10 111 1 00 opc=01 0 imm9:9 01 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_imm, 4); store<u16>(rec, 419, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0xbc400c00) { // LDR_S_pre: size=10 111 1 00 opc=01 0 imm9:9 11 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_imm, 4); store<u16>(rec, 420, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0xbc600800) { // LDR_S_reg: size=10 111 1 00 opc=01 1 Rm:5 option:3 S:1 10 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_reg, 4); store<u16>(rec, 421, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_reg(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0xfd000000) { // STR_D_uimm: size=11 111 1 01 opc=00 imm12:12 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_imm, 4); store<u16>(rec, 422, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_uimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0xfc000000) { // STR_D_unscaled: size=11 111 1 00 opc=00 0 imm9:9 00 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_imm, 4); store<u16>(rec, 423, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0xfc000400) { // STR_D_post: size=11 111 1 00 opc=00 0 imm9:9 01 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_imm, 4); store<u16>(rec, 424, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0xfc000c00) { // STR_D_pre: size=11 111 1 00 opc=00 0 imm9:9 11 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_imm, 4); store<u16>(rec, 425, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0xfc200800) { // STR_D_reg: size=11 111 1 00 opc=00 1 Rm:5 option:3 S:1 10 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_reg, 4); store<u16>(rec, 426, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_reg(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0xfd400000) { // LDR_D_uimm: size=11 111 1 01 opc=01 imm12:12 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_imm, 4); store<u16>(rec, 427, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_uimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0xfc400000) { // LDR_D_unscaled: size=11 111 1 00 opc=01 0 imm9:9 00 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_imm, 4); store<u16>(rec, 428, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0xfc400400) { // LDR_D_post: size=11 111 1 00 opc=01 0 imm9:9 01 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_imm, 4); store<u16>(rec, 429, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0xfc400c00) { // LDR_D_pre: size=11 111 1 00 opc=01 0 imm9:9 11 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_imm, 4); store<u16>(rec, 430, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0xfc600800) { // LDR_D_reg: size=11 111 1 00 opc=01 1 Rm:5 option:3 S:1 10 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_reg, 4); store<u16>(rec, 431, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_reg(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0x3d800000) { // STR_Q_uimm: size=00 111 1 01 opc=10 imm12:12 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_imm, 4); store<u16>(rec, 432, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_uimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x3c800000) { // STR_Q_unscaled: size=00 111 1 00 opc=10 0 imm9:9 00 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_imm, 4); store<u16>(rec, 433, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x3c800400) { // STR_Q_post: size=00 111 1 00 opc=10 0 imm9:9 01 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_imm, 4); store<u16>(rec, 434, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x3c800c00) { // STR_Q_pre: size=00 111 1 00 opc=10 0 imm9:9 11 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_imm, 4); store<u16>(rec, 435, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x3ca00800) { // STR_Q_reg: size=00 111 1 00 opc=10 1 Rm:5 option:3 S:1 10 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VSTR_reg, 4); store<u16>(rec, 436, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_reg(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffc00000) == 0x3dc00000) { // LDR_Q_uimm: size=00 111 1 01 opc=11 imm12:12 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_imm, 4); store<u16>(rec, 437, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_uimm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x3cc00000) { // LDR_Q_unscaled: size=00 111 1 00 opc=11 0 imm9:9 00 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_imm, 4); store<u16>(rec, 438, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x3cc00400) { // LDR_Q_post: size=00 111 1 00 opc=11 0 imm9:9 01 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_imm, 4); store<u16>(rec, 439, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x3cc00c00) { // LDR_Q_pre: size=00 111 1 00 opc=11 0 imm9:9 11 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_imm, 4); store<u16>(rec, 440, 6);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_simm(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe00c00) == 0x3ce00800) { // LDR_Q_reg: size=00 111 1 00 opc=11 1 Rm:5 option:3 S:1 10 Rn_SP:5 Vt:5
+        store<u16>(rec, OP_VLDR_reg, 4); store<u16>(rec, 441, 6);
+        store<u16>(rec, reg(w, 16, false), 12);
+        store<u16>(rec, reg(w, 5, true), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vldst_reg(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff000000) == 0x1c000000) { // LDR_S_lit: opc=00 011 1 00 imm19:19 Vt:5
+        store<u16>(rec, OP_VLDR_lit, 4); store<u16>(rec, 442, 6);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vlit(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff000000) == 0x5c000000) { // LDR_D_lit: opc=01 011 1 00 imm19:19 Vt:5
+        store<u16>(rec, OP_VLDR_lit, 4); store<u16>(rec, 443, 6);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vlit(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff000000) == 0x9c000000) { // LDR_Q_lit: opc=10 011 1 00 imm19:19 Vt:5
+        store<u16>(rec, OP_VLDR_lit, 4); store<u16>(rec, 444, 6);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vlit(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
       break;
     }
     case 15: {
@@ -3309,6 +6250,626 @@ export function decodeInto(w: u32, rec: usize): bool {
         if (pre_simd_fixed_scalar(w, rec)) return true;
         store<u16>(rec, OP_UNDEFINED, 4);
         return false;
+      }
+      if ((w & 0xffe0fc00) == 0x5e000400) { // DUP_scalar: 01 0 11110000 imm5:5 0 0000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_DUP_scalar, 4); store<u16>(rec, 573, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vcopy(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x5e200c00) { // SQADD_scalar: 01 U=0 11110 size:2 1 Vm:5 opcode=00001 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 585, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x5e202c00) { // SQSUB_scalar: 01 U=0 11110 size:2 1 Vm:5 opcode=00101 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 589, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x5e203400) { // CMGT_reg_scalar: 01 U=0 11110 size:2 1 Vm:5 opcode=00110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 591, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x5e203c00) { // CMGE_reg_scalar: 01 U=0 11110 size:2 1 Vm:5 opcode=00111 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 593, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x5e204400) { // SSHL_scalar: 01 U=0 11110 size:2 1 Vm:5 opcode=01000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 595, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x5e204c00) { // SQSHL_reg_scalar: 01 U=0 11110 size:2 1 Vm:5 opcode=01001 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 597, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x5e205400) { // SRSHL_scalar: 01 U=0 11110 size:2 1 Vm:5 opcode=01010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 599, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x5e205c00) { // SQRSHL_scalar: 01 U=0 11110 size:2 1 Vm:5 opcode=01011 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 601, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x5e208400) { // ADD_v_scalar: 01 U=0 11110 size:2 1 Vm:5 opcode=10000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 607, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x5e208c00) { // CMTST_scalar: 01 U=0 11110 size:2 1 Vm:5 opcode=10001 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 609, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x5e20b400) { // SQDMULH_scalar: 01 U=0 11110 size:2 1 Vm:5 opcode=10110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 615, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x7e200c00) { // UQADD_scalar: 01 U=1 11110 size:2 1 Vm:5 opcode=00001 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 619, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x7e202c00) { // UQSUB_scalar: 01 U=1 11110 size:2 1 Vm:5 opcode=00101 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 623, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x7e203400) { // CMHI_reg_scalar: 01 U=1 11110 size:2 1 Vm:5 opcode=00110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 625, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x7e203c00) { // CMHS_reg_scalar: 01 U=1 11110 size:2 1 Vm:5 opcode=00111 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 627, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x7e204400) { // USHL_scalar: 01 U=1 11110 size:2 1 Vm:5 opcode=01000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 629, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x7e204c00) { // UQSHL_reg_scalar: 01 U=1 11110 size:2 1 Vm:5 opcode=01001 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 631, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x7e205400) { // URSHL_scalar: 01 U=1 11110 size:2 1 Vm:5 opcode=01010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 633, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x7e205c00) { // UQRSHL_scalar: 01 U=1 11110 size:2 1 Vm:5 opcode=01011 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 635, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x7e208400) { // SUB_v_scalar: 01 U=1 11110 size:2 1 Vm:5 opcode=10000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 641, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x7e208c00) { // CMEQ_reg_scalar: 01 U=1 11110 size:2 1 Vm:5 opcode=10001 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 643, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x7e20b400) { // SQRDMULH_scalar: 01 U=1 11110 size:2 1 Vm:5 opcode=10110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_V3SAME, 4); store<u16>(rec, 649, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3same(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff3ffc00) == 0x5e203800) { // SUQADD_scalar: 01 U=0 11110 size:2 10000 opcode=00011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 662, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff3ffc00) == 0x5e207800) { // SQABS_scalar: 01 U=0 11110 size:2 10000 opcode=00111 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 667, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff3ffc00) == 0x5e208800) { // CMGT_zero_scalar: 01 U=0 11110 size:2 10000 opcode=01000 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 669, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff3ffc00) == 0x5e209800) { // CMEQ_zero_scalar: 01 U=0 11110 size:2 10000 opcode=01001 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 671, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff3ffc00) == 0x5e20a800) { // CMLT_zero_scalar: 01 U=0 11110 size:2 10000 opcode=01010 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 673, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff3ffc00) == 0x5e20b800) { // ABS_scalar: 01 U=0 11110 size:2 10000 opcode=01011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 675, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff3ffc00) == 0x5e214800) { // SQXTN_scalar: 01 U=0 11110 size:2 10000 opcode=10100 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 678, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff3ffc00) == 0x7e203800) { // USQADD_scalar: 01 U=1 11110 size:2 10000 opcode=00011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 682, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff3ffc00) == 0x7e207800) { // SQNEG_scalar: 01 U=1 11110 size:2 10000 opcode=00111 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 687, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff3ffc00) == 0x7e208800) { // CMGE_zero_scalar: 01 U=1 11110 size:2 10000 opcode=01000 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 689, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff3ffc00) == 0x7e209800) { // CMLE_zero_scalar: 01 U=1 11110 size:2 10000 opcode=01001 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 691, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff3ffc00) == 0x7e20b800) { // NEG_v_scalar: 01 U=1 11110 size:2 10000 opcode=01011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 693, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff3ffc00) == 0x7e212800) { // SQXTUN_scalar: 01 U=1 11110 size:2 10000 opcode=10010 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 695, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff3ffc00) == 0x7e214800) { // UQXTN_scalar: 01 U=1 11110 size:2 10000 opcode=10100 10 Vn:5 Vd:5
+        store<u16>(rec, OP_V2MISC, 4); store<u16>(rec, 698, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v2misc(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xfffffc00) == 0x5ef1b800) { // ADDP_scalar: 01 0 11110 size=11 11000 11011 10 Vn:5 Vd:5
+        store<u16>(rec, OP_VACROSS, 4); store<u16>(rec, 706, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vaddp_scalar(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x5e209000) { // SQDMLAL_scalar: 01 U=0 11110 size:2 1 Vm:5 opcode=1001 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 717, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x5e20b000) { // SQDMLSL_scalar: 01 U=0 11110 size:2 1 Vm:5 opcode=1011 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 720, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff20fc00) == 0x5e20d000) { // SQDMULL_scalar: 01 U=0 11110 size:2 1 Vm:5 opcode=1101 00 Vn:5 Vd:5
+        store<u16>(rec, OP_V3DIFF, 4); store<u16>(rec, 723, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_v3diff(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80fc00) == 0x5f000400) { // SSHR_scalar: 01 U=0 111110 immh:4 immb:3 opcode=00000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 737, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80fc00) == 0x5f001400) { // SSRA_scalar: 01 U=0 111110 immh:4 immb:3 opcode=00010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 739, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80fc00) == 0x5f002400) { // SRSHR_scalar: 01 U=0 111110 immh:4 immb:3 opcode=00100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 741, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80fc00) == 0x5f003400) { // SRSRA_scalar: 01 U=0 111110 immh:4 immb:3 opcode=00110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 743, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80fc00) == 0x5f005400) { // SHL_scalar: 01 U=0 111110 immh:4 immb:3 opcode=01010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 745, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80fc00) == 0x5f007400) { // SQSHL_imm_scalar: 01 U=0 111110 immh:4 immb:3 opcode=01110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 747, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80fc00) == 0x5f009400) { // SQSHRN_scalar: 01 U=0 111110 immh:4 immb:3 opcode=10010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 751, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80fc00) == 0x5f009c00) { // SQRSHRN_scalar: 01 U=0 111110 immh:4 immb:3 opcode=10011 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 753, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80fc00) == 0x7f000400) { // USHR_scalar: 01 U=1 111110 immh:4 immb:3 opcode=00000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 756, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80fc00) == 0x7f001400) { // USRA_scalar: 01 U=1 111110 immh:4 immb:3 opcode=00010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 758, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80fc00) == 0x7f002400) { // URSHR_scalar: 01 U=1 111110 immh:4 immb:3 opcode=00100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 760, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80fc00) == 0x7f003400) { // URSRA_scalar: 01 U=1 111110 immh:4 immb:3 opcode=00110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 762, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80fc00) == 0x7f004400) { // SRI_scalar: 01 U=1 111110 immh:4 immb:3 opcode=01000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 764, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80fc00) == 0x7f005400) { // SLI_scalar: 01 U=1 111110 immh:4 immb:3 opcode=01010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 766, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80fc00) == 0x7f006400) { // SQSHLU_scalar: 01 U=1 111110 immh:4 immb:3 opcode=01100 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 768, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80fc00) == 0x7f007400) { // UQSHL_imm_scalar: 01 U=1 111110 immh:4 immb:3 opcode=01110 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 770, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80fc00) == 0x7f008400) { // SQSHRUN_scalar: 01 U=1 111110 immh:4 immb:3 opcode=10000 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 772, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80fc00) == 0x7f008c00) { // SQRSHRUN_scalar: 01 U=1 111110 immh:4 immb:3 opcode=10001 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 774, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80fc00) == 0x7f009400) { // UQSHRN_scalar: 01 U=1 111110 immh:4 immb:3 opcode=10010 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 776, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff80fc00) == 0x7f009c00) { // UQRSHRN_scalar: 01 U=1 111110 immh:4 immb:3 opcode=10011 1 Vn:5 Vd:5
+        store<u16>(rec, OP_VSHIFT, 4); store<u16>(rec, 778, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_vshift(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff00f400) == 0x5f003000) { // SQDMLAL_elem_scalar: 01 U=0 11111 size:2 L:1 M:1 vm:4 opcode=0011 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_VELEM, 4); store<u16>(rec, 782, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_velem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff00f400) == 0x5f007000) { // SQDMLSL_elem_scalar: 01 U=0 11111 size:2 L:1 M:1 vm:4 opcode=0111 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_VELEM, 4); store<u16>(rec, 785, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_velem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff00f400) == 0x5f00b000) { // SQDMULL_elem_scalar: 01 U=0 11111 size:2 L:1 M:1 vm:4 opcode=1011 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_VELEM, 4); store<u16>(rec, 789, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_velem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff00f400) == 0x5f00c000) { // SQDMULH_elem_scalar: 01 U=0 11111 size:2 L:1 M:1 vm:4 opcode=1100 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_VELEM, 4); store<u16>(rec, 791, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_velem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xff00f400) == 0x5f00d000) { // SQRDMULH_elem_scalar: 01 U=0 11111 size:2 L:1 M:1 vm:4 opcode=1101 H:1 0 Vn:5 Vd:5
+        store<u16>(rec, OP_VELEM, 4); store<u16>(rec, 793, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        if (pre_velem(w, rec)) return true;
+        store<u16>(rec, OP_UNDEFINED, 4);
+        return false;
+      }
+      if ((w & 0xffe0fc00) == 0x5e000000) { // SHA1C: 01011110 00 0 Vm:5 0 000 00 Vn:5 Vd:5
+        store<u16>(rec, OP_SHA1_hash, 4); store<u16>(rec, 803, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xffe0fc00) == 0x5e001000) { // SHA1P: 01011110 00 0 Vm:5 0 001 00 Vn:5 Vd:5
+        store<u16>(rec, OP_SHA1_hash, 4); store<u16>(rec, 804, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xffe0fc00) == 0x5e002000) { // SHA1M: 01011110 00 0 Vm:5 0 010 00 Vn:5 Vd:5
+        store<u16>(rec, OP_SHA1_hash, 4); store<u16>(rec, 805, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xffe0fc00) == 0x5e003000) { // SHA1SU0: 01011110 00 0 Vm:5 0 011 00 Vn:5 Vd:5
+        store<u16>(rec, OP_SHA1SU0, 4); store<u16>(rec, 806, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xffe0fc00) == 0x5e004000) { // SHA256H: 01011110 00 0 Vm:5 0 100 00 Vn:5 Vd:5
+        store<u16>(rec, OP_SHA256H, 4); store<u16>(rec, 807, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xffe0fc00) == 0x5e005000) { // SHA256H2: 01011110 00 0 Vm:5 0 101 00 Vn:5 Vd:5
+        store<u16>(rec, OP_SHA256H, 4); store<u16>(rec, 808, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xffe0fc00) == 0x5e006000) { // SHA256SU1: 01011110 00 0 Vm:5 0 110 00 Vn:5 Vd:5
+        store<u16>(rec, OP_SHA256SU1, 4); store<u16>(rec, 809, 6);
+        store<u16>(rec, vreg(w, 16), 12);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xfffffc00) == 0x5e280800) { // SHA1H: 01011110 00 10100 00000 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SHA1H, 4); store<u16>(rec, 810, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xfffffc00) == 0x5e281800) { // SHA1SU1: 01011110 00 10100 00001 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SHA1SU1, 4); store<u16>(rec, 811, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
+      }
+      if ((w & 0xfffffc00) == 0x5e282800) { // SHA256SU0: 01011110 00 10100 00010 10 Vn:5 Vd:5
+        store<u16>(rec, OP_SHA256SU0, 4); store<u16>(rec, 812, 6);
+        store<u16>(rec, vreg(w, 5), 10);
+        store<u16>(rec, vreg(w, 0), 8);
+        return true;
       }
       break;
     }

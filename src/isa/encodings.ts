@@ -321,6 +321,189 @@ for (const [k, u, op] of [['SCVTF', '0', '11100'], ['UCVTF', '1', '11100'], ['FC
   E(`${k}_fix_scalar_d`, 'simd_fp2', `01 ${u} 111110 1 immh:3 immb:3 ${op} 1 Vn:5 Vd:5`, { fp: true, handler: 'SIMD_FIXED_scalar', pre: 'simd_fixed_scalar' });
 }
 
+// ---- Loads and stores of SIMD&FP registers (C4.1.88, V = 1); handlers in exec/simd_ldst.ts ----
+// Single register by (size, opc): B H S D Q. The unprivileged form (bits 11:10 = 10) and the other
+// (size, opc) pairs are unallocated for V = 1.
+const VLDST_KINDS: [string, string, string][] = [
+  ['STR_B', '00', '00'], ['LDR_B', '00', '01'], ['STR_H', '01', '00'], ['LDR_H', '01', '01'],
+  ['STR_S', '10', '00'], ['LDR_S', '10', '01'], ['STR_D', '11', '00'], ['LDR_D', '11', '01'],
+  ['STR_Q', '00', '10'], ['LDR_Q', '00', '11'],
+];
+for (const [k, size, opc] of VLDST_KINDS) {
+  const h = k.startsWith('LDR') ? 'VLDR' : 'VSTR';
+  E(`${k}_uimm`, 'simd_ldst', `size=${size} 111 1 01 opc=${opc} imm12:12 Rn_SP:5 Vt:5`, { handler: `${h}_imm`, pre: 'vldst_uimm', fp: true });
+  E(`${k}_unscaled`, 'simd_ldst', `size=${size} 111 1 00 opc=${opc} 0 imm9:9 00 Rn_SP:5 Vt:5`, { handler: `${h}_imm`, pre: 'vldst_simm', fp: true });
+  E(`${k}_post`, 'simd_ldst', `size=${size} 111 1 00 opc=${opc} 0 imm9:9 01 Rn_SP:5 Vt:5`, { handler: `${h}_imm`, pre: 'vldst_simm', fp: true });
+  E(`${k}_pre`, 'simd_ldst', `size=${size} 111 1 00 opc=${opc} 0 imm9:9 11 Rn_SP:5 Vt:5`, { handler: `${h}_imm`, pre: 'vldst_simm', fp: true });
+  E(`${k}_reg`, 'simd_ldst', `size=${size} 111 1 00 opc=${opc} 1 Rm:5 option:3 S:1 10 Rn_SP:5 Vt:5`, { handler: `${h}_reg`, pre: 'vldst_reg', fp: true });
+}
+E('LDR_S_lit', 'simd_ldst', 'opc=00 011 1 00 imm19:19 Vt:5', { handler: 'VLDR_lit', pre: 'vlit', fp: true });
+E('LDR_D_lit', 'simd_ldst', 'opc=01 011 1 00 imm19:19 Vt:5', { handler: 'VLDR_lit', pre: 'vlit', fp: true });
+E('LDR_Q_lit', 'simd_ldst', 'opc=10 011 1 00 imm19:19 Vt:5', { handler: 'VLDR_lit', pre: 'vlit', fp: true });
+// Pairs: opc 00 S, 01 D, 10 Q (11 unallocated); bits 24:23 no-allocate, post, offset, pre.
+for (const [sz, opc] of [['S', '00'], ['D', '01'], ['Q', '10']]) {
+  for (const [k, l] of [['STP', '0'], ['LDP', '1']]) {
+    const h = k === 'LDP' ? 'VLDP' : 'VSTP';
+    E(`${k === 'LDP' ? 'LDNP' : 'STNP'}_${sz}`, 'simd_ldst', `opc=${opc} 101 1 000 L=${l} imm7:7 Vt2:5 Rn_SP:5 Vt:5`, { handler: h, pre: 'vpair', fp: true });
+    E(`${k}_${sz}_post`, 'simd_ldst', `opc=${opc} 101 1 001 L=${l} imm7:7 Vt2:5 Rn_SP:5 Vt:5`, { handler: h, pre: 'vpair', fp: true });
+    E(`${k}_${sz}_off`, 'simd_ldst', `opc=${opc} 101 1 010 L=${l} imm7:7 Vt2:5 Rn_SP:5 Vt:5`, { handler: h, pre: 'vpair', fp: true });
+    E(`${k}_${sz}_pre`, 'simd_ldst', `opc=${opc} 101 1 011 L=${l} imm7:7 Vt2:5 Rn_SP:5 Vt:5`, { handler: h, pre: 'vpair', fp: true });
+  }
+}
+// Multiple structures (C4.1.88 "Advanced SIMD load/store multiple structures"): by opcode; size 11
+// with Q = 0 is reserved for LD2-LD4/ST2-ST4 (pre_vmulti). Post-index: Rm = 31 means the immediate.
+for (const [k, opcode] of [['1_x1', '0111'], ['1_x2', '1010'], ['1_x3', '0110'], ['1_x4', '0010'], ['2', '1000'], ['3', '0100'], ['4', '0000']]) {
+  for (const [op, l] of [['ST', '0'], ['LD', '1']]) {
+    E(`${op}${k}_multi`, 'simd_ldst', `0 Q:1 0011000 L=${l} 000000 opcode=${opcode} size:2 Rn_SP:5 Vt:5`, { handler: `${op}_multi`, pre: 'vmulti', fp: true });
+    E(`${op}${k}_multi_post`, 'simd_ldst', `0 Q:1 0011001 L=${l} 0 Rm:5 opcode=${opcode} size:2 Rn_SP:5 Vt:5`, { handler: `${op}_multi`, pre: 'vmulti', fp: true });
+  }
+}
+// Single structure (one lane) by opcode<2:1> (B, H, S/D) and selem - 1 = opcode<0>:R; LD1R-LD4R
+// use opcode 11x with L = 1. Reserved size/S values are UNDEFINED (pre_vsingle).
+for (const [sz, op21] of [['B', '00'], ['H', '01'], ['SD', '10'], ['R', '11']]) {
+  for (let n = 1; n <= 4; n++) {
+    const o0 = (n - 1) >> 1;
+    const r = (n - 1) & 1;
+    for (const [op, l] of sz === 'R' ? [['LD', '1']] : [['ST', '0'], ['LD', '1']]) {
+      const name = sz === 'R' ? `LD${n}R` : `${op}${n}_single_${sz}`;
+      E(name, 'simd_ldst', `0 Q:1 0011010 L=${l} R=${r} 00000 opcode=${op21}${o0} S:1 size:2 Rn_SP:5 Vt:5`, { handler: `${op}_single`, pre: 'vsingle', fp: true });
+      E(`${name}_post`, 'simd_ldst', `0 Q:1 0011011 L=${l} R=${r} Rm:5 opcode=${op21}${o0} S:1 size:2 Rn_SP:5 Vt:5`, { handler: `${op}_single`, pre: 'vsingle', fp: true });
+    }
+  }
+}
+
+// ---- Advanced SIMD: modified immediate, copy, permute, EXT, TBL/TBX (C4.1.91) ----
+// Modified immediate, by op and cmode (o2 = 1 is FEAT_FP16's FMOV: unallocated in Armv8.0).
+for (const [k, op, cmode] of [
+  ['MOVI_32', '0', '0xx0'], ['MOVI_16', '0', '10x0'], ['MOVI_msl', '0', '110x'], ['MOVI_8', '0', '1110'], ['MOVI_64', '1', '1110'],
+  ['MVNI_32', '1', '0xx0'], ['MVNI_16', '1', '10x0'], ['MVNI_msl', '1', '110x'],
+  ['ORR_vimm_32', '0', '0xx1'], ['ORR_vimm_16', '0', '10x1'], ['BIC_vimm_32', '1', '0xx1'], ['BIC_vimm_16', '1', '10x1'],
+  ['FMOV_vimm_s', '0', '1111'], ['FMOV_vimm_d', '1', '1111'],
+]) {
+  E(k, 'simd_imm', `0 Q:1 op=${op} 0111100000 abc:3 ${cmode} 0 1 defgh:5 Vd:5`, { handler: 'VMODIMM', pre: 'vmodimm', fp: true });
+}
+// Copy: imm5 selects the element size and index (reserved sizes: pre_vcopy).
+E('DUP_elem', 'simd_copy', '0 Q:1 0 01110000 imm5:5 0 0000 1 Vn:5 Vd:5', { pre: 'vcopy', fp: true });
+E('DUP_gen', 'simd_copy', '0 Q:1 0 01110000 imm5:5 0 0001 1 Rn:5 Vd:5', { pre: 'vcopy', fp: true });
+E('INS_gen', 'simd_copy', '0 1 0 01110000 imm5:5 0 0011 1 Rn:5 Vd:5', { pre: 'vcopy', fp: true });
+E('SMOV', 'simd_copy', '0 Q:1 0 01110000 imm5:5 0 0101 1 Vn:5 Rd:5', { pre: 'vcopy', fp: true });
+E('UMOV', 'simd_copy', '0 Q:1 0 01110000 imm5:5 0 0111 1 Vn:5 Rd:5', { pre: 'vcopy', fp: true });
+E('INS_elem', 'simd_copy', '0 1 1 01110000 imm5:5 0 imm4:4 1 Vn:5 Vd:5', { pre: 'vcopy', fp: true });
+E('DUP_scalar', 'simd_copy', '01 0 11110000 imm5:5 0 0000 1 Vn:5 Vd:5', { pre: 'vcopy', fp: true });
+// Permute by opcode; size = 11 with Q = 0 is reserved (pre_vperm).
+for (const [k, opcode] of [['UZP1', '001'], ['TRN1', '010'], ['ZIP1', '011'], ['UZP2', '101'], ['TRN2', '110'], ['ZIP2', '111']]) {
+  E(k, 'simd_perm', `0 Q:1 001110 size:2 0 Vm:5 0 opcode=${opcode} 10 Vn:5 Vd:5`, { handler: 'VPERM', pre: 'vperm', fp: true });
+}
+E('EXT', 'simd_perm', '0 Q:1 101110 00 0 Vm:5 0 imm4:4 0 Vn:5 Vd:5', { pre: 'vext', fp: true });
+E('TBL', 'simd_perm', '0 Q:1 001110 00 0 Vm:5 0 len:2 0 00 Vn:5 Vd:5', { handler: 'TBL', fp: true });
+E('TBX', 'simd_perm', '0 Q:1 001110 00 0 Vm:5 0 len:2 1 00 Vn:5 Vd:5', { handler: 'TBL', fp: true });
+
+// ---- Advanced SIMD integer: three same, two-register misc, across lanes, three different,
+// shift by immediate (C4.1.91); vector and scalar forms. Reserved size/Q values are rejected by
+// the pre_ hooks. The floating-point opcodes of these groups are not listed here.
+const V3SAME: [string, string, string, boolean][] = [ // name, U, opcode, has a scalar form
+  ['SHADD', '0', '00000', false], ['SQADD', '0', '00001', true], ['SRHADD', '0', '00010', false], ['SHSUB', '0', '00100', false],
+  ['SQSUB', '0', '00101', true], ['CMGT_reg', '0', '00110', true], ['CMGE_reg', '0', '00111', true], ['SSHL', '0', '01000', true],
+  ['SQSHL_reg', '0', '01001', true], ['SRSHL', '0', '01010', true], ['SQRSHL', '0', '01011', true], ['SMAX', '0', '01100', false],
+  ['SMIN', '0', '01101', false], ['SABD', '0', '01110', false], ['SABA', '0', '01111', false], ['ADD_v', '0', '10000', true],
+  ['CMTST', '0', '10001', true], ['MLA', '0', '10010', false], ['MUL_v', '0', '10011', false], ['SMAXP', '0', '10100', false],
+  ['SMINP', '0', '10101', false], ['SQDMULH', '0', '10110', true], ['ADDP_v', '0', '10111', false],
+  ['UHADD', '1', '00000', false], ['UQADD', '1', '00001', true], ['URHADD', '1', '00010', false], ['UHSUB', '1', '00100', false],
+  ['UQSUB', '1', '00101', true], ['CMHI_reg', '1', '00110', true], ['CMHS_reg', '1', '00111', true], ['USHL', '1', '01000', true],
+  ['UQSHL_reg', '1', '01001', true], ['URSHL', '1', '01010', true], ['UQRSHL', '1', '01011', true], ['UMAX', '1', '01100', false],
+  ['UMIN', '1', '01101', false], ['UABD', '1', '01110', false], ['UABA', '1', '01111', false], ['SUB_v', '1', '10000', true],
+  ['CMEQ_reg', '1', '10001', true], ['MLS', '1', '10010', false], ['PMUL', '1', '10011', false], ['UMAXP', '1', '10100', false],
+  ['UMINP', '1', '10101', false], ['SQRDMULH', '1', '10110', true],
+];
+for (const [k, u, opcode, scalar] of V3SAME) {
+  E(k, 'simd_int', `0 Q:1 U=${u} 01110 size:2 1 Vm:5 opcode=${opcode} 1 Vn:5 Vd:5`, { handler: 'V3SAME', pre: 'v3same', fp: true });
+  if (scalar) E(`${k}_scalar`, 'simd_int', `01 U=${u} 11110 size:2 1 Vm:5 opcode=${opcode} 1 Vn:5 Vd:5`, { handler: 'V3SAME', pre: 'v3same', fp: true });
+}
+// Bitwise three-same: opcode 00011, U:size selects the operation.
+for (const [k, u, size] of [['AND_v', '0', '00'], ['BIC_v', '0', '01'], ['ORR_v', '0', '10'], ['ORN_v', '0', '11'],
+  ['EOR_v', '1', '00'], ['BSL', '1', '01'], ['BIT', '1', '10'], ['BIF', '1', '11']]) {
+  E(k, 'simd_int', `0 Q:1 U=${u} 01110 size=${size} 1 Vm:5 00011 1 Vn:5 Vd:5`, { handler: 'V3SAME', pre: 'v3same', fp: true });
+}
+const V2MISC: [string, string, string, boolean, boolean][] = [ // name, U, opcode, vector form, scalar form
+  ['REV64', '0', '00000', true, false], ['REV16_v', '0', '00001', true, false], ['SADDLP', '0', '00010', true, false],
+  ['SUQADD', '0', '00011', true, true], ['CLS_v', '0', '00100', true, false], ['CNT', '0', '00101', true, false],
+  ['SADALP', '0', '00110', true, false], ['SQABS', '0', '00111', true, true], ['CMGT_zero', '0', '01000', true, true],
+  ['CMEQ_zero', '0', '01001', true, true], ['CMLT_zero', '0', '01010', true, true], ['ABS', '0', '01011', true, true],
+  ['XTN', '0', '10010', true, false], ['SQXTN', '0', '10100', true, true],
+  ['REV32_v', '1', '00000', true, false], ['UADDLP', '1', '00010', true, false], ['USQADD', '1', '00011', true, true],
+  ['CLZ_v', '1', '00100', true, false], ['NOT_RBIT', '1', '00101', true, false], ['UADALP', '1', '00110', true, false],
+  ['SQNEG', '1', '00111', true, true], ['CMGE_zero', '1', '01000', true, true], ['CMLE_zero', '1', '01001', true, true],
+  ['NEG_v', '1', '01011', true, true], ['SQXTUN', '1', '10010', true, true], ['SHLL', '1', '10011', true, false],
+  ['UQXTN', '1', '10100', true, true],
+];
+for (const [k, u, opcode, vector, scalar] of V2MISC) {
+  if (vector) E(k, 'simd_int', `0 Q:1 U=${u} 01110 size:2 10000 opcode=${opcode} 10 Vn:5 Vd:5`, { handler: 'V2MISC', pre: 'v2misc', fp: true });
+  if (scalar) E(`${k}_scalar`, 'simd_int', `01 U=${u} 11110 size:2 10000 opcode=${opcode} 10 Vn:5 Vd:5`, { handler: 'V2MISC', pre: 'v2misc', fp: true });
+}
+for (const [k, u, opcode] of [['SADDLV', '0', '00011'], ['SMAXV', '0', '01010'], ['SMINV', '0', '11010'], ['ADDV', '0', '11011'],
+  ['UADDLV', '1', '00011'], ['UMAXV', '1', '01010'], ['UMINV', '1', '11010']]) {
+  E(k, 'simd_int', `0 Q:1 U=${u} 01110 size:2 11000 opcode=${opcode} 10 Vn:5 Vd:5`, { handler: 'VACROSS', pre: 'vacross', fp: true });
+}
+// Scalar pairwise ADDP (D only): the sum of the two doublewords of Vn.
+E('ADDP_scalar', 'simd_int', '01 0 11110 size=11 11000 11011 10 Vn:5 Vd:5', { handler: 'VACROSS', pre: 'vaddp_scalar', fp: true });
+const V3DIFF: [string, string, string][] = [
+  ['SADDL', '0', '0000'], ['SADDW', '0', '0001'], ['SSUBL', '0', '0010'], ['SSUBW', '0', '0011'], ['ADDHN', '0', '0100'],
+  ['SABAL', '0', '0101'], ['SUBHN', '0', '0110'], ['SABDL', '0', '0111'], ['SMLAL', '0', '1000'], ['SQDMLAL', '0', '1001'],
+  ['SMLSL', '0', '1010'], ['SQDMLSL', '0', '1011'], ['SMULL', '0', '1100'], ['SQDMULL', '0', '1101'], ['PMULL', '0', '1110'],
+  ['UADDL', '1', '0000'], ['UADDW', '1', '0001'], ['USUBL', '1', '0010'], ['USUBW', '1', '0011'], ['RADDHN', '1', '0100'],
+  ['UABAL', '1', '0101'], ['RSUBHN', '1', '0110'], ['UABDL', '1', '0111'], ['UMLAL', '1', '1000'], ['UMLSL', '1', '1010'],
+  ['UMULL', '1', '1100'],
+];
+for (const [k, u, opcode] of V3DIFF) {
+  E(k, 'simd_int', `0 Q:1 U=${u} 01110 size:2 1 Vm:5 opcode=${opcode} 00 Vn:5 Vd:5`, { handler: 'V3DIFF', pre: 'v3diff', fp: true });
+  if (k.startsWith('SQDM')) E(`${k}_scalar`, 'simd_int', `01 U=${u} 11110 size:2 1 Vm:5 opcode=${opcode} 00 Vn:5 Vd:5`, { handler: 'V3DIFF', pre: 'v3diff', fp: true });
+}
+const VSHIFT: [string, string, string, boolean, boolean][] = [ // name, U, opcode, vector, scalar
+  ['SSHR', '0', '00000', true, true], ['SSRA', '0', '00010', true, true], ['SRSHR', '0', '00100', true, true],
+  ['SRSRA', '0', '00110', true, true], ['SHL', '0', '01010', true, true], ['SQSHL_imm', '0', '01110', true, true],
+  ['SHRN', '0', '10000', true, false], ['RSHRN', '0', '10001', true, false], ['SQSHRN', '0', '10010', true, true],
+  ['SQRSHRN', '0', '10011', true, true], ['SSHLL', '0', '10100', true, false],
+  ['USHR', '1', '00000', true, true], ['USRA', '1', '00010', true, true], ['URSHR', '1', '00100', true, true],
+  ['URSRA', '1', '00110', true, true], ['SRI', '1', '01000', true, true], ['SLI', '1', '01010', true, true],
+  ['SQSHLU', '1', '01100', true, true], ['UQSHL_imm', '1', '01110', true, true], ['SQSHRUN', '1', '10000', true, true],
+  ['SQRSHRUN', '1', '10001', true, true], ['UQSHRN', '1', '10010', true, true], ['UQRSHRN', '1', '10011', true, true],
+  ['USHLL', '1', '10100', true, false],
+];
+for (const [k, u, opcode, vector, scalar] of VSHIFT) {
+  if (vector) E(k, 'simd_shift', `0 Q:1 U=${u} 011110 immh:4 immb:3 opcode=${opcode} 1 Vn:5 Vd:5`, { handler: 'VSHIFT', pre: 'vshift', fp: true });
+  if (scalar) E(`${k}_scalar`, 'simd_shift', `01 U=${u} 111110 immh:4 immb:3 opcode=${opcode} 1 Vn:5 Vd:5`, { handler: 'VSHIFT', pre: 'vshift', fp: true });
+}
+
+// ---- Advanced SIMD integer by element (vector; the SQD* forms also scalar), C4.1.91 ----
+// L:M:vm and H hold the element's register and index (pre_velem); size 00 and 11 are reserved.
+for (const [k, u, opcode, scalar] of [
+  ['SMLAL_elem', '0', '0010', false], ['SQDMLAL_elem', '0', '0011', true], ['SMLSL_elem', '0', '0110', false],
+  ['SQDMLSL_elem', '0', '0111', true], ['MUL_elem', '0', '1000', false], ['SMULL_elem', '0', '1010', false],
+  ['SQDMULL_elem', '0', '1011', true], ['SQDMULH_elem', '0', '1100', true], ['SQRDMULH_elem', '0', '1101', true],
+  ['MLA_elem', '1', '0000', false], ['UMLAL_elem', '1', '0010', false], ['MLS_elem', '1', '0100', false],
+  ['UMLSL_elem', '1', '0110', false], ['UMULL_elem', '1', '1010', false],
+] as [string, string, string, boolean][]) {
+  E(k, 'simd_elem', `0 Q:1 U=${u} 01111 size:2 L:1 M:1 vm:4 opcode=${opcode} H:1 0 Vn:5 Vd:5`, { handler: 'VELEM', pre: 'velem', fp: true });
+  if (scalar) E(`${k}_scalar`, 'simd_elem', `01 U=${u} 11111 size:2 L:1 M:1 vm:4 opcode=${opcode} H:1 0 Vn:5 Vd:5`, { handler: 'VELEM', pre: 'velem', fp: true });
+}
+
+// ---- Cryptographic Extension: AES, SHA-1, SHA-256 (C4.1.91 "Cryptographic AES", "two-register
+// SHA", "three-register SHA"); PMULL of doublewords is PMULL with size = 11 above ----
+E('AESE', 'crypto', '01001110 00 10100 00100 10 Vn:5 Vd:5', { fp: true, feature: 'AES' });
+E('AESD', 'crypto', '01001110 00 10100 00101 10 Vn:5 Vd:5', { fp: true, feature: 'AES' });
+E('AESMC', 'crypto', '01001110 00 10100 00110 10 Vn:5 Vd:5', { fp: true, feature: 'AES' });
+E('AESIMC', 'crypto', '01001110 00 10100 00111 10 Vn:5 Vd:5', { fp: true, feature: 'AES' });
+E('SHA1C', 'crypto', '01011110 00 0 Vm:5 0 000 00 Vn:5 Vd:5', { handler: 'SHA1_hash', fp: true, feature: 'SHA1' });
+E('SHA1P', 'crypto', '01011110 00 0 Vm:5 0 001 00 Vn:5 Vd:5', { handler: 'SHA1_hash', fp: true, feature: 'SHA1' });
+E('SHA1M', 'crypto', '01011110 00 0 Vm:5 0 010 00 Vn:5 Vd:5', { handler: 'SHA1_hash', fp: true, feature: 'SHA1' });
+E('SHA1SU0', 'crypto', '01011110 00 0 Vm:5 0 011 00 Vn:5 Vd:5', { fp: true, feature: 'SHA1' });
+E('SHA256H', 'crypto', '01011110 00 0 Vm:5 0 100 00 Vn:5 Vd:5', { fp: true, feature: 'SHA2' });
+E('SHA256H2', 'crypto', '01011110 00 0 Vm:5 0 101 00 Vn:5 Vd:5', { handler: 'SHA256H', fp: true, feature: 'SHA2' });
+E('SHA256SU1', 'crypto', '01011110 00 0 Vm:5 0 110 00 Vn:5 Vd:5', { fp: true, feature: 'SHA2' });
+E('SHA1H', 'crypto', '01011110 00 10100 00000 10 Vn:5 Vd:5', { fp: true, feature: 'SHA1' });
+E('SHA1SU1', 'crypto', '01011110 00 10100 00001 10 Vn:5 Vd:5', { fp: true, feature: 'SHA1' });
+E('SHA256SU0', 'crypto', '01011110 00 10100 00010 10 Vn:5 Vd:5', { fp: true, feature: 'SHA2' });
+
 export const ENCODINGS: readonly Encoding[] = table;
 
 // ---- Pattern parsing, shared by the generator, tests and the coverage report ----

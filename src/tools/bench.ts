@@ -34,7 +34,8 @@ export const CHECKSUMS_FILE = fileURLToPath(new URL('../../test/fixtures/bench-c
 export const QEMU_BIN = process.env.QEMU_SYSTEM_AARCH64 ?? 'qemu-system-aarch64';
 export const QEMU_ARGS = ['-M', 'virt', '-cpu', 'cortex-a57', '-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot'];
 
-export type GuestKind = 'compute' | 'hypervisor';
+/** compute: the integer set issue 10's targets are about; fpsimd: the SIMD&FP paths (issue 11). */
+export type GuestKind = 'compute' | 'fpsimd' | 'hypervisor';
 export interface Guest {
   /** File name without .elf, e.g. crc32-mmuon. */
   name: string;
@@ -50,13 +51,20 @@ const COMPUTE: [string, string][] = [
   ['matmul', '96x96 integer matrix multiply'],
   ['memops', 'byte-wise memset + memcpy'],
   ['ptrchase', 'pointer chase over 8 MiB'],
+];
+const FPSIMD: [string, string][] = [
   ['fpmix', 'scalar and vector floating point'],
+  ['simd', 'Advanced SIMD integer stream (LD1/ST1, TBL, UMLAL, ...)'],
 ];
 
 export const GUESTS: Guest[] = [
   ...COMPUTE.flatMap(([n, what]) => [
     { name: `${n}-mmuoff`, kind: 'compute' as const, what: `${what}, MMU off` },
     { name: `${n}-mmuon`, kind: 'compute' as const, what: `${what}, MMU on (4 KiB pages)` },
+  ]),
+  ...FPSIMD.flatMap(([n, what]) => [
+    { name: `${n}-mmuoff`, kind: 'fpsimd' as const, what: `${what}, MMU off` },
+    { name: `${n}-mmuon`, kind: 'fpsimd' as const, what: `${what}, MMU on (4 KiB pages)` },
   ]),
   { name: 'mmio', kind: 'hypervisor', what: 'PL011 FR reads (trapped MMIO)' },
   { name: 'hvc', kind: 'hypervisor', what: 'HVC SMCCC_VERSION round trips' },

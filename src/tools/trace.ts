@@ -1,7 +1,7 @@
 // Traces of a running guest (`a64vm run --trace insn,exc,hvc,mmio,guard,irq [--trace-file F]`).
 //
 //   insn   every retired instruction: `cpu0 0000000040080000: d2800021  mov x1, #0x1   x1=0x1`,
-//          with the general registers, SP and NZCV it changed
+//          with the general registers, SP, NZCV, SIMD&FP registers, FPSR and FPCR it changed
 //   exc    every exception the guest takes at EL1 (synchronous, IRQ, FIQ, SError): the vector and
 //          ESR_EL1/FAR_EL1/ELR_EL1/SPSR_EL1 as the vector sees them
 //   irq    interrupts taken (IRQ/FIQ vector entries), and the interrupt controller's events
@@ -268,6 +268,16 @@ export class Tracer {
     const nzcvB = field32(b, L.NZCV);
     const nzcvA = field32(a, L.NZCV);
     if (nzcvA !== nzcvB) changed.push(`nzcv=${['N', 'Z', 'C', 'V'].map((f, k) => ((nzcvA >>> (31 - k)) & 1 ? f : '-')).join('')}`);
+    // SIMD&FP registers: V<n> as 32 hex digits (bits 127..0), then FPSR and FPCR.
+    for (let v = 0; v < 32; v++) {
+      const lo = L.V0 + 16 * v;
+      const hi = lo + 8;
+      if (field64(a, lo) !== field64(b, lo) || field64(a, hi) !== field64(b, hi)) {
+        changed.push(`v${v}=0x${hex16(field64(a, hi))}${hex16(field64(a, lo))}`);
+      }
+    }
+    if (field64(a, L.FPSR) !== field64(b, L.FPSR)) changed.push(`fpsr=${hex(field64(a, L.FPSR))}`);
+    if (field64(a, L.FPCR) !== field64(b, L.FPCR)) changed.push(`fpcr=${hex(field64(a, L.FPCR))}`);
     const line = `cpu${i} ${hex16(pc)}: ${text}`;
     this.write(changed.length ? `${line.padEnd(64)} ${changed.join(' ')}` : line);
   }

@@ -64,8 +64,11 @@ export function gpRegs(vm: VM, i: number): GpRegs {
   return { x, sp: reg64(vm, i, L.XSP), pc: reg64(vm, i, L.PC), nzcv: reg32(vm, i, L.NZCV) };
 }
 
-/** The state block up to the exit record and CPU bookkeeping (registers, system registers, EL2). */
-const STATE_COPY_BYTES = L.EVENT + 8 - L.STATE;
+/**
+ * The state block up to the exit record and CPU bookkeeping (registers, system registers, EL2),
+ * and through the SIMD&FP registers V0..V31.
+ */
+const STATE_COPY_BYTES = Math.max(L.EVENT + 8, L.V0 + 32 * 16) - L.STATE;
 
 /** A copy of vCPU i's state block (registers, system registers, EL2 controls, exit record); fields at `addr - STATE`. */
 export function stateCopy(vm: VM, i: number): Uint8Array {
