@@ -38,14 +38,10 @@ export const ACC_EL0_FP: u32 = 15; // FPCR, FPSR: EL0 and EL1 read/write, subjec
 
 // Debug breakpoint/watchpoint registers: 2 of each (ID_AA64DFR0_EL1.BRPs = WRPs = 1).
 
-// ID_AA64PFR0_EL1: EL0, EL1 AArch64 only; GIC set by the host. FP [19:16] and AdvSIMD [23:20] stay
-// 0xF (not implemented) until every SIMD&FP instruction a compiler emits at -O2 executes (issue
-// 11). Done: MRS/MSR FPCR/FPSR, the CPACR_EL1.FPEN trap, every SIMD&FP load and store, all of
-// Advanced SIMD integer (vector and scalar, by element), FMOV (general) and FMOV (vector,
-// immediate), and the Crypto extension. Missing: floating-point arithmetic, conversions and
-// compares, scalar and vector (FADD... FCVT*, SCVTF, FRINT*, FCMP, FCSEL, FMOV register/scalar
-// immediate, the FP by-element forms, URECPE/URSQRTE). Set both fields to 0 when those are in.
-export const ID_AA64PFR0: u64 = 0x00000000_00ff0011;
+// ID_AA64PFR0_EL1: EL0, EL1 AArch64 only; GIC set by the host. FP [19:16] = 0 and AdvSIMD [23:20]
+// = 0: Armv8.0 floating point and Advanced SIMD, single and double precision, with half
+// precision only in conversions (FEAT_FP16 would be 1).
+export const ID_AA64PFR0: u64 = 0x00000000_00000011;
 export const ID_AA64ISAR0: u64 = 0x00000000_00211120; // AES = 2 (with PMULL), SHA1 = 1, SHA2 = 1, CRC32 = 1, Atomic = 2 (LSE)
 export const ID_AA64MMFR0: u64 = 0x00000000_00100022; // PARange 40 bits, 16-bit ASIDs, 4K/16K/64K
 export const ID_AA64DFR0: u64 = 0x00000000_00101006; // Debug v8, 2 BRPs, 2 WRPs, no PMU

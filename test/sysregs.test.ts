@@ -97,7 +97,7 @@ describe('ID registers (values documented in assembly/sysregs.ts)', () => {
   beforeEach(() => rig.reset());
   const IDS: [string, number, bigint][] = [
     // FP = AdvSIMD = 0xF (not implemented), EL1 = EL0 = 0b0001 (AArch64 only), EL2 = EL3 = 0
-    ['ID_AA64PFR0_EL1', 0xd5380400, 0x00ff0011n],
+    ['ID_AA64PFR0_EL1', 0xd5380400, 0x00000011n],
     ['ID_AA64PFR1_EL1', 0xd5380420, 0n],
     // Atomic = 0b0010 (LSE), CRC32 = 0b0001
     ['ID_AA64ISAR0_EL1', 0xd5380600, 0x00211120n],
