@@ -199,8 +199,8 @@ export class VM {
       semihosting: this.semihosting,
       abort: { cpu: this.cpu, memslots: this.memslots, stage2: this.stage2, phys: this.phys, emulateNisv: !!options.emulateNisv, guard: this.guard },
       // (Plain loops: a closure made per exit costs more than the exit itself under tsx.)
-      onExit: (e) => { for (const f of this.exitListeners) f(e); },
-      afterExit: (e) => { for (const f of this.handledListeners) f(e); },
+      onExit: (e) => { if (this.exitListeners.size) for (const f of this.exitListeners) f(e); },
+      afterExit: (e) => { if (this.handledListeners.size) for (const f of this.handledListeners) f(e); },
       debugExit: (e) => this.debugHandler !== undefined && this.debugHandler(e),
       sysreg: (iss) => this.iccAccess(iss),
       sync: () => this.scheduler.flushLines(),

@@ -81,11 +81,12 @@ export class Smccc {
   /** Answers one call given x0..x3; returns the registers to write back. */
   call(x: readonly bigint[]): SmcccOutcome {
     const fid = Number(x[0] & MASK32);
-    // (No closures here: this runs on every hypercall.)
+    // (No closures here, and the calls without arguments first: this runs on every hypercall.)
+    if (fid === SMCCC_VERSION) return VERSION_OUTCOME;
+    if (fid === VENDOR_HYP_CALL_UID) return { regs: out(...KVM_UID) };
+    if (fid === VENDOR_HYP_KVM_FEATURES) return { regs: out(...this.vendorFeatures()) };
     const m = isSmc32(fid) ? MASK32 : MASK64;
     const args = [x[1] & m, x[2] & m, x[3] & m] as const;
-
-    if (fid === SMCCC_VERSION) return VERSION_OUTCOME;
     if (fid === SMCCC_ARCH_FEATURES) {
       // 0 when the queried function is implemented (KVM answers only for the workaround
       // calls it knows; a64vm answers for every function ID it implements).
@@ -95,8 +96,6 @@ export class Smccc {
       const r = psciCall(fid, args, this.vcpus());
       return { regs: out(r.x0), event: r.event };
     }
-    if (fid === VENDOR_HYP_CALL_UID) return { regs: out(...KVM_UID) };
-    if (fid === VENDOR_HYP_KVM_FEATURES) return { regs: out(...this.vendorFeatures()) };
     const v = this.vendor.get(fid);
     if (v) {
       const r = v.handler(args, fid);
@@ -110,9 +109,10 @@ export class Smccc {
     // Calls without arguments skip reading x1..x3 (each read is a BigInt); W0 is read as a number.
     const w0 = cpu.w(0);
     const noArgs = w0 === SMCCC_VERSION || w0 === VENDOR_HYP_CALL_UID || w0 === VENDOR_HYP_KVM_FEATURES;
-    const r = this.call(noArgs ? [BigInt(w0), 0n, 0n, 0n] : [cpu.x(0), cpu.x(1), cpu.x(2), cpu.x(3)]);
-    const [a, b, c, d] = r.regs;
-    cpu.setX(0, a); cpu.setX(1, b); cpu.setX(2, c); cpu.setX(3, d);
+    const r = w0 === SMCCC_VERSION ? VERSION_OUTCOME
+      : this.call(noArgs ? [BigInt(w0), 0n, 0n, 0n] : [cpu.x(0), cpu.x(1), cpu.x(2), cpu.x(3)]);
+    const regs = r.regs;
+    cpu.setX(0, regs[0]); cpu.setX(1, regs[1]); cpu.setX(2, regs[2]); cpu.setX(3, regs[3]);
     return r;
   }
 }
