@@ -70,7 +70,15 @@ export interface CliIO {
 }
 
 const defaultIO: CliIO = {
-  stdout: (b) => { writeSync(1, b); },
+  stdout: (b) => {
+    try {
+      writeSync(1, b);
+    } catch (e) {
+      // The reader went away (`a64vm run X | head`): stop quietly, as a process killed by SIGPIPE.
+      if ((e as NodeJS.ErrnoException).code === 'EPIPE') process.exit(128 + 13);
+      throw e;
+    }
+  },
   stderr: (t) => { writeSync(2, t); },
 };
 
