@@ -6,7 +6,8 @@
  * CASE FILE (little-endian, loaded raw at CASES_ADDR = 0x44000000)
  *   header, 48 bytes:
  *     0  u8[8] magic "A64DCAS1"
- *     8  u32   version (2: the xorshift128+ initial state; 1 drew it from rng32 alone)
+ *     8  u32   version (3: F_FP cases carry V0..V31, FPCR and FPSR; 2 had no FP state; 1 drew
+ *                 the initial state from rng32 alone)
  *    12  u32   count: number of cases
  *    16  u64   window address (must equal WINDOW_ADDR below)
  *    24  u32   window size in bytes (must equal WINDOW_SIZE)
@@ -22,7 +23,8 @@
  *     0  u32   insn: the instruction word executed at SLOT_ADDR
  *     4  u8    pstate: bits 3:0 = NZCV (N is bit 3), bits 7:4 = DAIF (D is bit 7)
  *     5  u8    flags: F_MMU_OFF (SCTLR_EL1.M = 0: data accesses are Device-nGnRnE),
- *                     F_ALIGN_CHECK (SCTLR_EL1.A = 1)
+ *                     F_ALIGN_CHECK (SCTLR_EL1.A = 1),
+ *                     F_FP (the case has SIMD&FP state: the FP block below, V0..V31, FPCR, FPSR)
  *     6  u8    mon: exclusive monitor preloaded by the runner just before the case:
  *                   0 none, 1 LDXRB, 2 LDXRH, 3 LDXR Wt, 4 LDXR Xt, 5 LDXP Wt, 6 LDXP Xt
  *     7  u8    mon_off: byte offset in the window of the preload
@@ -30,12 +32,17 @@
  *    12  u32   wmask: bit i set = window u64 word i is given explicitly
  *    16  u64   rmask: bit n set = state slot n is given explicitly:
  *                     0..30 Xn, 31 SP (SP_EL1, the case runs at EL1h), 32+i system register i
- *    24  u64   values[]: the explicit values, rmask slots in increasing order, then wmask words
+ *    24  FP block, 16 bytes, only when flags has F_FP:
+ *          24 u32 FPCR (written with MSR before the case), 28 u32 FPSR (idem),
+ *          32 u32 vmask: bit n set = Vn is given explicitly, 36 u32 zero
+ *     .  u64   values[]: the explicit values, rmask slots in increasing order, then wmask words,
+ *              then for each vmask register in increasing order its low then its high 64 bits
  *
  *   Initial state: a PRNG (xorshift128+, runner.c xs_next; its state words s0, s1 are four
  *   rng32 draws from `seed`, (hi << 32) | lo each, hi first, s0 first, s0 |= 1 if both are 0)
- *   gives, in this order, X0..X30, SP, system registers 0..NSYS-1 and the WINDOW_SIZE/8 window
- *   words. Explicit values then replace their slots. A system register's value is always ANDed
+ *   gives, in this order, X0..X30, SP, system registers 0..NSYS-1, the WINDOW_SIZE/8 window
+ *   words and, for F_FP cases only, V0..V31 (low 64 bits, then high, per register). Explicit
+ *   values then replace their slots. A system register's value is always ANDed
  *   with its mask (SYS_MASKS).
  *
  *   System registers (index: name, mask):
@@ -49,6 +56,9 @@
  *   SLOT_ADDR + 4*PADS] is a pad that records its offset k (in words, from the slot) and returns
  *   to the runner. A case that falls through lands on pad k = 1. Any exception taken goes to the
  *   runner's vector table, which records the vector offset and returns to the runner without ERET.
+ *   CPACR_EL1.FPEN = 0b11 (no SIMD&FP traps). For F_FP cases the runner writes FPCR and FPSR with
+ *   MSR and V0..V31 with FMOV (general) before the case, and reads them back (FMOV, MRS) on every
+ *   way out; other cases leave them alone, so the FP state is neither set nor reported.
  *
  * OUTPUT (PL011 UART, one line per case, fields separated by one space)
  *   "A64DIFF 1 count=<dec> slot=<hex> window=<hex>"        first line
@@ -62,6 +72,9 @@
  *     sel=<0|1>          SPSel (idem)
  *     w<i hex>=<16 hex>  window u64 word i (little-endian value)
  *     s<i>=<16 hex>      system register i (ELR/SPSR/ESR/FAR omitted when an exception was taken)
+ *     q<n>=<32 hex>      V register n (F_FP cases), the 128-bit value, most significant digit first
+ *     fpsr=<hex>         FPSR (F_FP cases)
+ *     fpcr=<hex>         FPCR (F_FP cases)
  *   "END <count dec>"                                      last line, then PSCI SYSTEM_OFF
  *   "ERR <message>"                                        a malformed case file, then SYSTEM_OFF
  *   "ERR result buffer full" goes to the UART whatever the sink, then SYSTEM_OFF.
@@ -84,8 +97,10 @@
 
 #define F_MMU_OFF     0x01
 #define F_ALIGN_CHECK 0x02
+#define F_FP          0x04
 
 #define HDR_SIZE 48
 #define CASE_FIXED 24
+#define CASE_FP_BLOCK 16
 
 #endif

@@ -30,11 +30,15 @@ struct case_state {
 	u64 daif;
 	u64 mon_kind;
 	u64 mon_addr;
+	u64 fp;        /* nonzero: an F_FP case (start.S sets and reads the SIMD&FP state) */
+	u64 fpcr;
+	u64 fpsr;
+	u64 v[32][2];  /* V0..V31: low, high 64 bits */
 };
 
 extern void run_case(struct case_state *s);
 extern void psci_off(void) __attribute__((noreturn));
-extern u64 save_area[40];
+extern u64 save_area[102];
 extern u32 vectors[];
 
 /* SCTLR_EL1: RES1 bits of Armv8.0 (29 28 23 22 20 11), nTWE, nTWI, I, C, M. SA = SA0 = A = 0. */
@@ -228,7 +232,7 @@ void runner_main(void) {
 
 	const u8 *f = (const u8 *)(uintptr_t)CASES_ADDR;
 	if (rd64(f) != 0x3153414344343641UL) err("bad magic (want A64DCAS1)");
-	if (rd32(f + 8) != 2) err("unsupported version (want 2)");
+	if (rd32(f + 8) != 3) err("unsupported version (want 3)");
 	u32 count = rd32(f + 12);
 	if (rd64(f + 16) != WINDOW_ADDR || rd32(f + 24) != WINDOW_SIZE) err("window mismatch");
 	if (rd64(f + 32) != SLOT_ADDR) err("slot mismatch");
@@ -262,12 +266,17 @@ void runner_main(void) {
 		u32 seed = rd32(c + 8);
 		u32 wmask = rd32(c + 12);
 		u64 rmask = rd64(c + 16);
-		const u8 *vals = c + CASE_FIXED;
-		u32 nvals = (u32)__builtin_popcountll(rmask) + (u32)__builtin_popcount(wmask);
-		off += CASE_FIXED + 8UL * nvals;
+		int fp = (flags & F_FP) != 0;
+		u32 vmask = fp ? rd32(c + 32) : 0;
+		u64 fixed = CASE_FIXED + (fp ? CASE_FP_BLOCK : 0);
+		if (off + fixed > total) err("truncated case");
+		const u8 *vals = c + fixed;
+		u32 nvals = (u32)__builtin_popcountll(rmask) + (u32)__builtin_popcount(wmask) + 2 * (u32)__builtin_popcount(vmask);
+		off += fixed + 8UL * nvals;
 		if (off > total) err("truncated case values");
 		if ((rmask >> (32 + NSYS)) != 0) err("bad rmask");
 		if (mon > 6) err("bad monitor");
+		if (flags & ~(F_MMU_OFF | F_ALIGN_CHECK | F_FP)) err("bad flags");
 
 		/* initial state */
 		struct xs128 r;
@@ -276,6 +285,7 @@ void runner_main(void) {
 		st.sp = xs_next(&r);
 		for (int i = 0; i < NSYS; i++) sys0[i] = xs_next(&r);
 		for (int i = 0; i < WINDOW_WORDS; i++) win0[i] = xs_next(&r);
+		if (fp) for (int i = 0; i < 32; i++) st.v[i][0] = xs_next(&r), st.v[i][1] = xs_next(&r);
 		for (u64 m = rmask; m; m &= m - 1) { /* set bits, lowest first */
 			int n = __builtin_ctzll(m);
 			u64 v = rd64(vals); vals += 8;
@@ -284,6 +294,13 @@ void runner_main(void) {
 			else sys0[n - 32] = v;
 		}
 		for (u32 m = wmask; m; m &= m - 1) win0[__builtin_ctz(m)] = rd64(vals), vals += 8;
+		for (u32 m = vmask; m; m &= m - 1) {
+			int n = __builtin_ctz(m);
+			st.v[n][0] = rd64(vals); st.v[n][1] = rd64(vals + 8); vals += 16;
+		}
+		st.fp = fp;
+		st.fpcr = fp ? rd32(c + 24) : 0;
+		st.fpsr = fp ? rd32(c + 28) : 0;
 		for (int i = 0; i < NSYS; i++) sys0[i] &= SYS_MASKS[i];
 		st.nzcv = (u64)(pstate & 15) << 28;
 		st.daif = (u64)(pstate >> 4) << 6;
@@ -335,6 +352,15 @@ void runner_main(void) {
 			u64 v = sys_read(i);
 			if (v == sys0[i]) continue;
 			out_s(" s"); out_dec(i); out_c('='); out_hex(v, 16);
+		}
+		if (fp) {
+			for (int i = 0; i < 32; i++) {
+				u64 lo = save_area[38 + 2 * i], hi = save_area[39 + 2 * i];
+				if (lo == st.v[i][0] && hi == st.v[i][1]) continue;
+				out_s(" q"); out_dec(i); out_c('='); out_hex(hi, 16); out_hex(lo, 16);
+			}
+			if (save_area[37] != st.fpsr) { out_s(" fpsr="); out_hex(save_area[37], 0); }
+			if (save_area[36] != st.fpcr) { out_s(" fpcr="); out_hex(save_area[36], 0); }
 		}
 		flush_line();
 	}

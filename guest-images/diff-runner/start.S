@@ -3,11 +3,17 @@
  * switch between the runner's C code and one case. See format.h for the contract.
  *
  * Save area (save_area, u64 slots): 0..30 X0..X30, 31 SP, 32 NZCV, 33 marker (pad index j, or
- * 0x1000 + vector offset), 34 SPSel, 35 DAIF. Every way out of a case (pad or vector) stashes X0
+ * 0x1000 + vector offset), 34 SPSel, 35 DAIF, and for F_FP cases (case_fp set) 36 FPCR, 37 FPSR,
+ * 38..101 V0..V31 (low then high 64 bits each). Every way out of a case (pad or vector) stashes X0
  * in TPIDRRO_EL0, points X0 at save_area, saves X1 and X2, puts its marker in X1 and branches to
  * common_save; nothing else of the case's state is touched before it is saved.
  */
 #include "format.h"
+
+	/* The C code is built with -mgeneral-regs-only (it must never touch the V registers a case
+	   sets); this file moves the SIMD&FP state in and out, so it needs the instructions. */
+	.arch_extension fp
+	.arch_extension simd
 
 	.section .text.start, "ax"
 	.global _start
@@ -19,7 +25,8 @@ _start:
 	adrp	x0, vectors
 	add	x0, x0, :lo12:vectors
 	msr	vbar_el1, x0
-	msr	cpacr_el1, xzr			/* FP/SIMD traps: the cases are integer only */
+	mov	x0, #(3 << 20)			/* CPACR_EL1.FPEN = 0b11: SIMD&FP at EL1 and EL0 untrapped */
+	msr	cpacr_el1, x0
 	isb
 	/* clear .bss */
 	adrp	x0, __bss_start
@@ -88,6 +95,21 @@ common_save:
 	str	x2, [x0, #272]
 	mrs	x2, daif
 	str	x2, [x0, #280]
+	/* SIMD&FP state, for F_FP cases only (FMOV to general registers: no SIMD&FP stores needed) */
+	adrp	x9, case_fp
+	ldr	x10, [x9, :lo12:case_fp]
+	cbz	x10, 1f
+	mrs	x2, fpcr
+	str	x2, [x0, #288]
+	mrs	x2, fpsr
+	str	x2, [x0, #296]
+	add	x9, x0, #304
+	.irp	n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	fmov	x2, d\n
+	fmov	x3, v\n\().d[1]
+	stp	x2, x3, [x9, #16 * \n]
+	.endr
+1:
 	msr	spsel, #1
 	msr	daifset, #0xf
 	clrex
@@ -118,7 +140,8 @@ runner_fault_entry:
 
 /*
  * void run_case(struct case_state *s): x[31] @0, sp @248, nzcv @256, daif @264,
- * mon kind @272, mon address @280. Returns when the case has left through a pad or a vector.
+ * mon kind @272, mon address @280, fp @288 (nonzero: an F_FP case), fpcr @296, fpsr @304,
+ * v[32][2] @312. Returns when the case has left through a pad or a vector.
  */
 	.global run_case
 run_case:
@@ -135,6 +158,23 @@ run_case:
 	adrp	x9, in_case
 	mov	w10, #1
 	str	w10, [x9, :lo12:in_case]
+	/* SIMD&FP state of F_FP cases: FPCR, FPSR with MSR, V0..V31 with FMOV (general), which
+	   writes Dn and zeroes bits 127:64, then Vn.D[1] */
+	ldr	x1, [x0, #288]
+	adrp	x9, case_fp
+	str	x1, [x9, :lo12:case_fp]
+	cbz	x1, 8f
+	ldr	x1, [x0, #296]
+	msr	fpcr, x1
+	ldr	x1, [x0, #304]
+	msr	fpsr, x1
+	add	x9, x0, #312
+	.irp	n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	ldp	x1, x2, [x9, #16 * \n]
+	fmov	d\n, x1
+	fmov	v\n\().d[1], x2
+	.endr
+8:
 	/* the exclusive monitor: cleared, then optionally armed on the window */
 	ldr	x1, [x0, #272]
 	ldr	x2, [x0, #280]
@@ -212,11 +252,13 @@ pad_stubs:
 	.balign	16
 	.global save_area
 save_area:
-	.skip	8 * 40
+	.skip	8 * 102
 runner_ctx:
 	.skip	8 * 14
 	.global in_case
 in_case:
+	.skip	8
+case_fp:
 	.skip	8
 	.balign	16
 stack:

@@ -5,6 +5,7 @@
 //   tsx src/tools/difftest/cli.ts --check-golden [--shard N]      rerun the committed cases on QEMU
 //   tsx src/tools/difftest/cli.ts --golden-a64vm [--shard N] [--uart]   a64vm against the committed results
 //   tsx src/tools/difftest/cli.ts --coverage                      coverage of the committed cases
+//   --fp / --no-fp: draw the SIMD&FP encodings or not (default generate.ts FP_CASES_DEFAULT)
 // `npm run test:qemu` is `--fresh`.
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -89,6 +90,7 @@ async function main(): Promise<void> {
       'golden-a64vm': { type: 'boolean' }, coverage: { type: 'boolean' },
       seed: { type: 'string' }, per: { type: 'string' }, 'mmu-off': { type: 'string' }, align: { type: 'string' },
       only: { type: 'string' }, cpu: { type: 'string' }, 'qemu-only': { type: 'boolean' },
+      fp: { type: 'boolean' }, 'no-fp': { type: 'boolean' },
       shard: { type: 'string' }, uart: { type: 'boolean' },
       'max-report': { type: 'string' }, 'against-qemu': { type: 'string' }, 'no-minimise': { type: 'boolean' }, save: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -186,6 +188,7 @@ async function main(): Promise<void> {
   const opts: GenerateOptions = {
     seed, perEncoding: Number(o.per ?? 10), perMmuOff: Number(o['mmu-off'] ?? 3), perAlignCheck: Number(o.align ?? 2),
     only: o.only ? new RegExp(o.only) : undefined,
+    fp: o.fp ? true : o['no-fp'] ? false : undefined,
   };
   const g = generate(opts);
   const bin = encodeCases(g.cases);

@@ -31,7 +31,7 @@ export interface Deviation {
 function alignmentFault(index: number, c: Case, address: bigint, write: boolean): Result {
   return {
     index, vec: 0x200, esr: (0x25n << 26n) | (1n << 25n) | (write ? 1n << 6n : 0n) | 0x21n, elr: 0n, far: address,
-    spsr: (BigInt(c.nzcv & 15) << 28n) | (BigInt(c.daif & 15) << 6n) | 5n, x: new Map(), win: new Map(), sys: new Map(),
+    spsr: (BigInt(c.nzcv & 15) << 28n) | (BigInt(c.daif & 15) << 6n) | 5n, x: new Map(), win: new Map(), sys: new Map(), v: new Map(),
   };
 }
 
@@ -140,6 +140,11 @@ export function diffStates(e: FinalState, a: FinalState): FieldDiff[] {
     if ((e.vec !== undefined || a.vec !== undefined) && i >= 4 && i <= 7) continue; // in the exception record
     add(SYS_NAMES[i], h(e.sys[i]), h(a.sys[i]));
   }
+  // SIMD&FP state (F_FP cases; both arrays are empty otherwise)
+  const q = (v: bigint | undefined) => (v === undefined ? '-' : '0x' + v.toString(16).padStart(32, '0'));
+  for (let i = 0; i < Math.max(e.v.length, a.v.length); i++) add(`v${i}`, q(e.v[i]), q(a.v[i]));
+  add('FPSR', '0x' + e.fpsr.toString(16), '0x' + a.fpsr.toString(16));
+  add('FPCR', '0x' + e.fpcr.toString(16), '0x' + a.fpcr.toString(16));
   return d;
 }
 
@@ -165,7 +170,8 @@ function sameMap(a: Map<number, bigint>, b: Map<number, bigint>): boolean {
 export function sameResult(a: Result, b: Result): boolean {
   return a.pad === b.pad && a.vec === b.vec && a.esr === b.esr && a.elr === b.elr && a.far === b.far && a.spsr === b.spsr
     && a.sp === b.sp && a.nzcv === b.nzcv && a.daif === b.daif && a.sel === b.sel
-    && sameMap(a.x, b.x) && sameMap(a.win, b.win) && sameMap(a.sys, b.sys);
+    && sameMap(a.x, b.x) && sameMap(a.win, b.win) && sameMap(a.sys, b.sys)
+    && sameMap(a.v, b.v) && a.fpsr === b.fpsr && a.fpcr === b.fpcr;
 }
 
 export function compareCase(c: Case, qemu: Result, a64: Result, init?: State, devs: readonly Deviation[] = DEVIATIONS): Comparison {

@@ -2,7 +2,7 @@
 // table, how many cases were generated and compared, in which memory modes, and which entries
 // have none (with the reason, when the generator excludes them on purpose).
 import { PARSED, matchEncoding } from '../../isa/encodings.ts';
-import { type Case, F_MMU_OFF, F_ALIGN_CHECK } from './format.ts';
+import { type Case, F_MMU_OFF, F_ALIGN_CHECK, F_FP } from './format.ts';
 import { EXCLUDED, FP_EXCLUDED, PARTIAL_EXCLUSIONS } from './generate.ts';
 import type { CompareSummary } from './compare.ts';
 
@@ -16,16 +16,18 @@ export interface CoverageRow {
   mismatched: number;
   excluded?: string;
   partial?: string;
-  /** A SIMD&FP encoding (the table's fp flag): not generated yet. */
+  /** A SIMD&FP encoding (the table's fp flag). */
   fp: boolean;
 }
 
 export function coverage(cases: readonly Case[], summary?: CompareSummary): CoverageRow[] {
   const rows = new Map<string, CoverageRow>();
+  // SIMD&FP encodings count as excluded only when the set has no SIMD&FP case at all.
+  const fpDrawn = cases.some((c) => c.flags & F_FP);
   for (const p of PARSED) {
     rows.set(p.name, {
       name: p.name, group: p.group, generated: 0, mmuOff: 0, alignCheck: 0, compared: 0, mismatched: 0,
-      excluded: p.fp ? FP_EXCLUDED : EXCLUDED[p.name], partial: PARTIAL_EXCLUSIONS[p.name], fp: !!p.fp,
+      excluded: p.fp && !fpDrawn ? FP_EXCLUDED : EXCLUDED[p.name], partial: PARTIAL_EXCLUSIONS[p.name], fp: !!p.fp,
     });
   }
   const missing = new Set(summary?.missing.map((m) => m.index));
@@ -47,7 +49,8 @@ export function coverage(cases: readonly Case[], summary?: CompareSummary): Cove
 export function formatCoverage(rows: readonly CoverageRow[], min = 50): string {
   const lines: string[] = [];
   const fp = rows.filter((r) => r.fp);
-  rows = rows.filter((r) => !r.fp);
+  const fpDrawn = fp.some((r) => r.generated > 0);
+  rows = rows.filter((r) => !r.fp || fpDrawn);
   lines.push(`${'encoding'.padEnd(18)} ${'group'.padEnd(7)} ${'cases'.padStart(6)} ${'mmuoff'.padStart(6)} ${'A=1'.padStart(5)} ${'compared'.padStart(8)} ${'mismatch'.padStart(8)}`);
   for (const r of rows) {
     lines.push(`${r.name.padEnd(18)} ${r.group.padEnd(7)} ${String(r.generated).padStart(6)} ${String(r.mmuOff).padStart(6)} ${String(r.alignCheck).padStart(5)} ${String(r.compared).padStart(8)} ${String(r.mismatched).padStart(8)}${r.partial ? '  (partial: ' + r.partial + ')' : ''}`);
@@ -56,8 +59,13 @@ export function formatCoverage(rows: readonly CoverageRow[], min = 50): string {
   const few = rows.filter((r) => r.generated > 0 && r.generated < min);
   const total = rows.reduce((a, r) => a + r.generated, 0);
   lines.push('');
-  lines.push(`${total} cases over ${rows.length - none.length} of ${rows.length} integer encodings.`);
-  lines.push(`SIMD&FP encodings (${fp.length}): none generated; ${FP_EXCLUDED.replace(/^SIMD&FP: /, '')}${fp.length ? ': ' + fp.map((r) => r.name).join(', ') : ''}.`);
+  lines.push(`${total} cases over ${rows.length - none.length} of ${rows.length} encodings${fpDrawn ? '' : ' (integer)'}.`);
+  if (fpDrawn) {
+    const fpCases = fp.reduce((a, r) => a + r.generated, 0);
+    lines.push(`SIMD&FP: ${fpCases} of them over ${fp.filter((r) => r.generated > 0).length} of ${fp.length} SIMD&FP encodings.`);
+  } else {
+    lines.push(`SIMD&FP encodings (${fp.length}): none generated; ${FP_EXCLUDED.replace(/^SIMD&FP: /, '')}${fp.length ? ': ' + fp.map((r) => r.name).join(', ') : ''}.`);
+  }
   lines.push(`No cases (${none.length}): ${none.map((r) => `${r.name}${r.excluded ? ' [' + r.excluded + ']' : ''}`).join('; ') || 'none'}`);
   lines.push(`Fewer than ${min} cases (${few.length}): ${few.map((r) => `${r.name} (${r.generated})`).join(', ') || 'none'}`);
   return lines.join('\n');

@@ -3,7 +3,7 @@
 //
 // CASE FILE (little-endian; loaded raw at CASES_ADDR: QEMU `-device loader,file=F,addr=0x44000000,
 // force-raw=on`, a64vm `--load F@0x44000000`)
-//   header, 48 bytes: magic "A64DCAS1", u32 version = 2, u32 count, u64 window address,
+//   header, 48 bytes: magic "A64DCAS1", u32 version = 3, u32 count, u64 window address,
 //     u32 window size, u32 out_size, u64 slot address, u64 total file size
 //   out_size selects the result sink: 0 the UART (QEMU; the canonical, committed form), n > 0 a
 //     RAM buffer of n bytes at outAddr(total) holding u64 length + the same text (a64vm: no MMIO
@@ -11,17 +11,20 @@
 //   then `count` cases, each 8-byte aligned:
 //     u32 insn                     the instruction word, executed at SLOT_ADDR
 //     u8  pstate                   bits 3:0 NZCV (N = bit 3), bits 7:4 DAIF (D = bit 7)
-//     u8  flags                    F_MMU_OFF, F_ALIGN_CHECK
+//     u8  flags                    F_MMU_OFF, F_ALIGN_CHECK, F_FP (SIMD&FP state: FP block, V regs)
 //     u8  mon                      exclusive monitor preload: 0 none, 1 LDXRB, 2 LDXRH, 3 LDXR W,
 //                                  4 LDXR X, 5 LDXP W, 6 LDXP X
 //     u8  mon_off                  its byte offset in the window
 //     u32 seed                     initial state PRNG seed
 //     u32 wmask                    window words given explicitly
 //     u64 rmask                    state slots given explicitly: 0..30 Xn, 31 SP, 32+i sysreg i
-//     u64 values[]                 rmask slots in order, then wmask words in order
+//     F_FP only: u32 FPCR, u32 FPSR   written with MSR before the case
+//                u32 vmask, u32 0     V registers given explicitly
+//     u64 values[]                 rmask slots in order, then wmask words in order, then each
+//                                  vmask register's low and high 64 bits
 //   Initial state: StateRng (xorshift128+, seeded by four Rng32 draws from `seed`) draws X0..X30,
-//   SP, the NSYS system registers and the window words; explicit values replace their slots; a
-//   system register is ANDed with its mask.
+//   SP, the NSYS system registers, the window words and (F_FP only) V0..V31, low then high half;
+//   explicit values replace their slots; a system register is ANDed with its mask.
 //
 // RESULT LINES (UART): see parseResults. Only what differs from the initial state is printed.
 
@@ -61,10 +64,15 @@ export function ramSinkText(buf: Uint8Array): string {
   if (len > buf.byteLength - 8) throw new Error(`result buffer claims ${len} bytes, holds ${buf.byteLength - 8}`);
   return Buffer.from(buf.buffer, buf.byteOffset + 8, len).toString('latin1');
 }
-export const VERSION = 2;
+export const VERSION = 3;
 
 export const F_MMU_OFF = 0x01;
 export const F_ALIGN_CHECK = 0x02;
+/** The case has SIMD&FP state: FPCR, FPSR and V0..V31 are set before it and reported after it. */
+export const F_FP = 0x04;
+/** Size of the FP block that follows the fixed part of an F_FP case. */
+export const CASE_FP_BLOCK = 16;
+const M128 = (1n << 128n) - 1n;
 
 export const MON_NONE = 0;
 /** Monitor preload kinds: [mnemonic, access bytes]. */
@@ -152,6 +160,10 @@ export interface Case {
   regs: Map<number, bigint>;
   /** Explicit window words (index 0..31). */
   win: Map<number, bigint>;
+  /** F_FP cases: FPCR and FPSR before the case, and explicit V registers (128-bit values). */
+  fpcr: number;
+  fpsr: number;
+  vregs: Map<number, bigint>;
 }
 
 export interface State {
@@ -161,10 +173,14 @@ export interface State {
   daif: number;
   sys: bigint[];
   win: bigint[];
+  /** F_FP cases: V0..V31 (128-bit), FPCR, FPSR; empty / 0 otherwise (never set nor reported). */
+  v: bigint[];
+  fpcr: number;
+  fpsr: number;
 }
 
 export function newCase(insn: number, seed: number): Case {
-  return { insn: insn >>> 0, nzcv: 0, daif: 0xf, flags: 0, mon: 0, monOff: 0, seed: seed >>> 0, regs: new Map(), win: new Map() };
+  return { insn: insn >>> 0, nzcv: 0, daif: 0xf, flags: 0, mon: 0, monOff: 0, seed: seed >>> 0, regs: new Map(), win: new Map(), fpcr: 0, fpsr: 0, vregs: new Map() };
 }
 
 /** The state the runner starts the case from. */
@@ -177,6 +193,10 @@ export function initialState(c: Case): State {
   for (let i = 0; i < NSYS; i++) sys.push(r.next64());
   const win: bigint[] = [];
   for (let i = 0; i < WINDOW_WORDS; i++) win.push(r.next64());
+  const v: bigint[] = [];
+  const fp = (c.flags & F_FP) !== 0;
+  if (fp) for (let i = 0; i < 32; i++) { const lo = r.next64(); v.push((r.next64() << 64n) | lo); }
+  if (fp) for (const [n, x] of c.vregs) v[n] = x & M128;
   for (const [n, v] of c.regs) {
     if (n < 31) x[n] = u64(v);
     else if (n === 31) sp = u64(v);
@@ -184,7 +204,7 @@ export function initialState(c: Case): State {
   }
   for (const [n, v] of c.win) win[n] = u64(v);
   for (let i = 0; i < NSYS; i++) sys[i] &= SYS_MASKS[i];
-  return { x, sp, nzcv: c.nzcv & 15, daif: c.daif & 15, sys, win };
+  return { x, sp, nzcv: c.nzcv & 15, daif: c.daif & 15, sys, win, v, fpcr: fp ? c.fpcr >>> 0 : 0, fpsr: fp ? c.fpsr >>> 0 : 0 };
 }
 
 /** The initial window as bytes. */
@@ -195,7 +215,10 @@ export function windowBytes(win: readonly bigint[]): Uint8Array {
   return b;
 }
 
-export function caseSize(c: Case): number { return CASE_FIXED + 8 * (c.regs.size + c.win.size); }
+export function caseSize(c: Case): number {
+  const fp = (c.flags & F_FP) !== 0;
+  return CASE_FIXED + (fp ? CASE_FP_BLOCK + 16 * c.vregs.size : 0) + 8 * (c.regs.size + c.win.size);
+}
 
 export function encodeCases(cases: readonly Case[]): Uint8Array {
   const total = HDR_SIZE + cases.reduce((a, c) => a + caseSize(c), 0);
@@ -223,8 +246,27 @@ export function encodeCases(cases: readonly Case[]): Uint8Array {
     dv.setUint32(off + 12, wmask >>> 0, true);
     dv.setBigUint64(off + 16, rmask, true);
     let p = off + CASE_FIXED;
+    const fp = (c.flags & F_FP) !== 0;
+    if (fp) {
+      let vmask = 0;
+      for (const n of c.vregs.keys()) vmask |= 1 << n;
+      dv.setUint32(p, c.fpcr >>> 0, true);
+      dv.setUint32(p + 4, c.fpsr >>> 0, true);
+      dv.setUint32(p + 8, vmask >>> 0, true);
+      p += CASE_FP_BLOCK;
+    } else if (c.vregs.size || c.fpcr || c.fpsr) {
+      throw new Error('case has SIMD&FP state but no F_FP flag');
+    }
     for (const n of [...c.regs.keys()].sort((a, b) => a - b)) { dv.setBigUint64(p, u64(c.regs.get(n)!), true); p += 8; }
     for (const n of [...c.win.keys()].sort((a, b) => a - b)) { dv.setBigUint64(p, u64(c.win.get(n)!), true); p += 8; }
+    if (fp) {
+      for (const n of [...c.vregs.keys()].sort((a, b) => a - b)) {
+        const v = c.vregs.get(n)! & M128;
+        dv.setBigUint64(p, v & M64, true);
+        dv.setBigUint64(p + 8, v >> 64n, true);
+        p += 16;
+      }
+    }
     off = p;
   }
   return buf;
@@ -247,12 +289,26 @@ export function decodeCases(buf: Uint8Array): Case[] {
     const c: Case = {
       insn: dv.getUint32(off, true), nzcv: ps & 15, daif: ps >> 4, flags: buf[off + 5], mon: buf[off + 6],
       monOff: buf[off + 7], seed: dv.getUint32(off + 8, true), regs: new Map(), win: new Map(),
+      fpcr: 0, fpsr: 0, vregs: new Map(),
     };
+    if (c.flags & ~(F_MMU_OFF | F_ALIGN_CHECK | F_FP)) throw new Error(`case file: case ${i} has unknown flags 0x${c.flags.toString(16)}`);
     const wmask = dv.getUint32(off + 12, true);
     const rmask = dv.getBigUint64(off + 16, true);
     let p = off + CASE_FIXED;
+    let vmask = 0;
+    if (c.flags & F_FP) {
+      c.fpcr = dv.getUint32(p, true);
+      c.fpsr = dv.getUint32(p + 4, true);
+      vmask = dv.getUint32(p + 8, true);
+      p += CASE_FP_BLOCK;
+    }
     for (let n = 0; n < 64; n++) if ((rmask >> BigInt(n)) & 1n) { c.regs.set(n, dv.getBigUint64(p, true)); p += 8; }
     for (let n = 0; n < 32; n++) if ((wmask >>> n) & 1) { c.win.set(n, dv.getBigUint64(p, true)); p += 8; }
+    for (let n = 0; n < 32; n++) {
+      if (!((vmask >>> n) & 1)) continue;
+      c.vregs.set(n, dv.getBigUint64(p, true) | (dv.getBigUint64(p + 8, true) << 64n));
+      p += 16;
+    }
     off = p;
     cases.push(c);
   }
@@ -280,6 +336,10 @@ export interface Result {
   sel?: number;
   win: Map<number, bigint>;
   sys: Map<number, bigint>;
+  /** F_FP cases: changed V registers (128-bit), FPSR, FPCR. */
+  v: Map<number, bigint>;
+  fpsr?: number;
+  fpcr?: number;
 }
 
 export interface RunOutput {
@@ -298,7 +358,7 @@ export function parseResultLine(line: string): Result | undefined {
   const parts = line.trim().split(' ');
   const m = /^C([0-9a-f]+)$/.exec(parts[0]);
   if (!m) return undefined;
-  const r: Result = { index: parseInt(m[1], 16), x: new Map(), win: new Map(), sys: new Map() };
+  const r: Result = { index: parseInt(m[1], 16), x: new Map(), win: new Map(), sys: new Map(), v: new Map() };
   for (const p of parts.slice(1)) {
     const eq = p.indexOf('=');
     if (eq < 0) throw new Error(`bad result field '${p}' in: ${line}`);
@@ -317,6 +377,9 @@ export function parseResultLine(line: string): Result | undefined {
     else if (/^x\d+$/.test(k)) r.x.set(parseInt(k.slice(1), 10), hexBig(v));
     else if (/^w[0-9a-f]+$/.test(k)) r.win.set(parseInt(k.slice(1), 16), hexBig(v));
     else if (/^s\d+$/.test(k)) r.sys.set(parseInt(k.slice(1), 10), hexBig(v));
+    else if (/^q\d+$/.test(k)) r.v.set(parseInt(k.slice(1), 10), hexBig(v));
+    else if (k === 'fpsr') r.fpsr = parseInt(v, 16);
+    else if (k === 'fpcr') r.fpcr = parseInt(v, 16);
     else throw new Error(`unknown result field '${k}' in: ${line}`);
   }
   if ((r.pad === undefined) === (r.vec === undefined)) throw new Error(`result needs exactly one of p= and v=: ${line}`);
@@ -363,6 +426,9 @@ export function formatResult(r: Result): string {
   if (r.sel !== undefined) s += ` sel=${r.sel}`;
   for (const n of [...r.win.keys()].sort((a, b) => a - b)) s += ` w${n.toString(16)}=${h16(r.win.get(n)!)}`;
   for (const n of [...r.sys.keys()].sort((a, b) => a - b)) s += ` s${n}=${h16(r.sys.get(n)!)}`;
+  for (const n of [...r.v.keys()].sort((a, b) => a - b)) s += ` q${n}=${r.v.get(n)!.toString(16).padStart(32, '0')}`;
+  if (r.fpsr !== undefined) s += ` fpsr=${r.fpsr.toString(16)}`;
+  if (r.fpcr !== undefined) s += ` fpcr=${r.fpcr.toString(16)}`;
   return s;
 }
 
@@ -380,6 +446,7 @@ export interface FinalState extends State {
 export function finalState(init: State, r: Result): FinalState {
   const f: FinalState = {
     x: [...init.x], sp: init.sp, nzcv: init.nzcv, daif: init.daif, sys: [...init.sys], win: [...init.win], sel: 1,
+    v: [...init.v], fpcr: init.fpcr, fpsr: init.fpsr,
     pad: r.pad, vec: r.vec, esr: r.esr, elr: r.elr, far: r.far, spsr: r.spsr,
   };
   for (const [n, v] of r.x) f.x[n] = v;
@@ -389,5 +456,8 @@ export function finalState(init: State, r: Result): FinalState {
   if (r.sel !== undefined) f.sel = r.sel;
   for (const [n, v] of r.win) f.win[n] = v;
   for (const [n, v] of r.sys) f.sys[n] = v;
+  for (const [n, v] of r.v) f.v[n] = v;
+  if (r.fpsr !== undefined) f.fpsr = r.fpsr;
+  if (r.fpcr !== undefined) f.fpcr = r.fpcr;
   return f;
 }

@@ -7,19 +7,24 @@
 import { PARSED, matchEncoding, type Parsed, type Field } from '../../isa/encodings.ts';
 import {
   Rng32, newCase, initialState, u64, type Case, type State, SLOT_ADDR, PADS, WINDOW_ADDR, WINDOW_SIZE,
-  F_MMU_OFF, F_ALIGN_CHECK, SLOT_SYS, sysIndex, SYS_MASKS,
+  F_MMU_OFF, F_ALIGN_CHECK, F_FP, SLOT_SYS, sysIndex, SYS_MASKS,
 } from './format.ts';
+import { shapeFp, FP_VALIDITY } from './generate-fp.ts';
 
 // ---- what cannot be compared, and why ----
 /** Encodings the generator never draws: their effect leaves the runner's view or differs by design. */
 export const EXCLUDED: Readonly<Record<string, string>> = {};
 /**
- * Why SIMD&FP encodings (the table's `fp: true`) have no cases yet: the case format and the runner
- * carry X registers, SP, NZCV and memory only, and the runner leaves CPACR_EL1.FPEN trapping.
+ * Whether the generator draws SIMD&FP encodings (the table's `fp: true`) unless told otherwise.
+ * The runner sets FPCR and FPSR with MSR and reads them with MRS (format.h), so an a64vm without
+ * MRS/MSR FPCR/FPSR stops at the first such case: this stays false until a64vm has them (branch
+ * `fp`); then true, and the golden data regenerated (`cli.ts --golden`).
  */
-export const FP_EXCLUDED = 'SIMD&FP: excluded until the runner sets and reports the V registers, FPCR and FPSR';
-/** The encodings the generator draws from: the integer part of the table. */
-export const isGenerated = (p: Parsed): boolean => !p.fp && !EXCLUDED[p.name];
+export const FP_CASES_DEFAULT = false;
+/** Why SIMD&FP encodings have no cases when FP generation is off. */
+export const FP_EXCLUDED = 'SIMD&FP: not generated in this run (FP_CASES_DEFAULT false, no --fp): the runner sets FPCR/FPSR with MSR, which a64vm needs';
+/** The encodings the generator draws from: the table, SIMD&FP only when `fp`. */
+export const isGenerated = (p: Parsed, fp = FP_CASES_DEFAULT): boolean => (fp || !p.fp) && !EXCLUDED[p.name];
 /** Parts of encodings the generator avoids (the rest of the encoding is drawn). */
 export const PARTIAL_EXCLUSIONS: Readonly<Record<string, string>> = {
   HVC: 'only X0 = a PSCI function that QEMU (PSCI conduit HVC, no EL2) and a64vm (SMCCC through the host) both answer without side effects (VERSION, FEATURES, MIGRATE_INFO_TYPE, AFFINITY_INFO of CPU 0), X1..X3 = 0: a64vm, like KVM, zeroes the unused result registers X1..X3, QEMU leaves them; QEMU makes every other function UNDEFINED where a64vm answers NOT_SUPPORTED',
@@ -51,7 +56,7 @@ export function interesting(r: Rng32): bigint {
 }
 
 // ---- the instruction word being built ----
-class Word {
+export class Word {
   word: number;
   readonly vals = new Map<string, number>();
   constructor(readonly enc: Parsed) { this.word = enc.match >>> 0; }
@@ -96,7 +101,7 @@ function drawField(r: Rng32, f: Field): number {
 }
 
 // ---- the case being built ----
-class Gen {
+export class Gen {
   readonly w: Word;
   readonly c: Case;
   constructor(readonly r: Rng32, enc: Parsed) {
@@ -491,6 +496,8 @@ const VALIDITY: Record<string, (w: Word, r: Rng32) => void> = {
 
 export interface GenerateOptions {
   seed: number;
+  /** Draw the SIMD&FP encodings too (default FP_CASES_DEFAULT). */
+  fp?: boolean;
   /** Cases per encoding in the main group (MMU on). */
   perEncoding: number;
   /** Extra cases per plain load/store encoding with the MMU off (Device memory). */
@@ -514,6 +521,7 @@ export function generateOne(enc: Parsed, r: Rng32, o: GenOpts = { unalignedRate:
   for (let attempt = 0; attempt < 200; attempt++) {
     const g = new Gen(r, enc);
     if (enc.pre && VALIDITY[enc.pre] && r.chance(0.9)) VALIDITY[enc.pre](g.w, r);
+    if (enc.fp && r.chance(0.9)) FP_VALIDITY(enc, g.w, r);
     // Registers the instruction may read: interesting values (the PRNG fills the rest).
     for (const f of enc.fields) {
       const base = f.name.replace(/_SP$/, '');
@@ -523,6 +531,7 @@ export function generateOne(enc: Parsed, r: Rng32, o: GenOpts = { unalignedRate:
     g.c.nzcv = r.below(16);
     g.c.daif = r.chance(0.85) ? 0xf : r.below(16);
     g.c.flags = o.flags;
+    if (enc.fp) { g.c.flags |= F_FP; if (!shapeFp(g, r)) continue; }
     const mi = memInfo(enc.name, g.w.word);
     if (mi && !shapeMemory(g, mi, o)) continue;
     const shaper = SHAPERS[enc.name];
@@ -549,7 +558,7 @@ export function generate(opts: GenerateOptions): Generated {
   const counts = new Map<string, number>();
   const skipped = new Map<string, string>();
   const bump = (n: string) => counts.set(n, (counts.get(n) ?? 0) + 1);
-  const encs = PARSED.filter((p) => !p.fp && (!opts.only || opts.only.test(p.name)));
+  const encs = PARSED.filter((p) => (opts.fp ?? FP_CASES_DEFAULT ? true : !p.fp) && (!opts.only || opts.only.test(p.name)));
   const groups: [GenOpts, (p: Parsed) => boolean, number][] = [
     [{ unalignedRate: 0.3, flags: 0 }, () => true, opts.perEncoding],
     [{ unalignedRate: 0.5, flags: F_MMU_OFF }, (p) => isPlainMemory(p.name), opts.perMmuOff ?? 0],

@@ -37,23 +37,28 @@ export function materialise(c: Case): Case {
   st.sys.forEach((v, i) => regs.set(SLOT_SYS + i, v));
   const win = new Map<number, bigint>();
   st.win.forEach((v, i) => win.set(i, v));
-  return { ...c, regs, win };
+  const vregs = new Map<number, bigint>();
+  st.v.forEach((v, i) => vregs.set(i, v)); // F_FP cases only (empty otherwise)
+  return { ...c, regs, win, vregs };
 }
 
-type Slot = { kind: 'reg'; n: number } | { kind: 'win'; n: number };
+type Slot = { kind: 'reg' | 'win' | 'v'; n: number };
 const SLOTS: Slot[] = [
   ...Array.from({ length: 32 + NSYS }, (_, n) => ({ kind: 'reg' as const, n })),
   ...Array.from({ length: WINDOW_WORDS }, (_, n) => ({ kind: 'win' as const, n })),
+  ...Array.from({ length: 32 }, (_, n) => ({ kind: 'v' as const, n })),
 ];
 
+const slotMap = (c: Case, k: Slot['kind']) => (k === 'reg' ? c.regs : k === 'win' ? c.win : c.vregs);
+
 function withZeroed(c: Case, slots: readonly Slot[]): Case {
-  const regs = new Map(c.regs);
-  const win = new Map(c.win);
-  for (const s of slots) (s.kind === 'reg' ? regs : win).set(s.n, 0n);
-  return { ...c, regs, win };
+  const z: Case = { ...c, regs: new Map(c.regs), win: new Map(c.win), vregs: new Map(c.vregs) };
+  for (const s of slots) slotMap(z, s.kind).set(s.n, 0n);
+  return z;
 }
 
-const isZero = (c: Case, s: Slot) => (s.kind === 'reg' ? c.regs.get(s.n) : c.win.get(s.n)) === 0n;
+/** Zero already, or (a V register of a case without SIMD&FP state) not an input at all. */
+const isZero = (c: Case, s: Slot) => (s.kind === 'v' && !c.vregs.has(s.n)) || slotMap(c, s.kind).get(s.n) === 0n;
 
 export type BatchRunner = (cases: Case[]) => Promise<{ qemu: Result[]; a64: Result[] }>;
 

@@ -2,7 +2,7 @@
 // both outputs, the fields that differ, and (when given) the minimised inputs.
 import { matchEncoding } from '../../isa/encodings.ts';
 import {
-  type Case, type Result, initialState, formatResult, F_MMU_OFF, F_ALIGN_CHECK, MON_KINDS, SYS_NAMES, SLOT_SYS,
+  type Case, type Result, initialState, formatResult, F_MMU_OFF, F_ALIGN_CHECK, F_FP, MON_KINDS, SYS_NAMES, SLOT_SYS,
   WINDOW_ADDR,
   SLOT_ADDR,
 } from './format.ts';
@@ -37,6 +37,12 @@ export function describeInputs(c: Case): string {
     seen.add(n);
     parts.push(`x${n}=${h(st.x[n])}`);
   }
+  if (c.flags & F_FP) {
+    const vs = new Set<number>();
+    for (const f of enc?.fields ?? []) if (/^V[dnma]$/.test(f.name)) vs.add((c.insn >>> f.lsb) & 31);
+    for (const n of [...vs].sort((a, b) => a - b)) parts.push(`v${n}=0x${st.v[n].toString(16).padStart(32, '0')}`);
+    parts.push(`FPCR=0x${st.fpcr.toString(16)}`, `FPSR=0x${st.fpsr.toString(16)}`);
+  }
   const ea = effectiveAddress(c, st);
   if (ea !== undefined) parts.push(`address=${h(ea)} (window+${(ea - BigInt(WINDOW_ADDR)).toString()})`);
   return parts.join(' ');
@@ -50,6 +56,8 @@ export function describeMinimised(c: Case): string {
     parts.push(n < 31 ? `x${n}=${h(v)}` : n === 31 ? `SP=${h(v)}` : `${SYS_NAMES[n - SLOT_SYS]}=${h(v)}`);
   }
   for (const [n, v] of [...c.win].sort((a, b) => a[0] - b[0])) if (v !== 0n) parts.push(`window[0x${(n * 8).toString(16)}]=${h(v)}`);
+  for (const [n, v] of [...c.vregs].sort((a, b) => a[0] - b[0])) if (v !== 0n) parts.push(`v${n}=0x${v.toString(16).padStart(32, '0')}`);
+  if (c.flags & F_FP) parts.push(`FPCR=0x${c.fpcr.toString(16)}`, `FPSR=0x${c.fpsr.toString(16)}`);
   return `${parts.join(' ') || '(all zero)'}; everything else 0; NZCV=${c.nzcv.toString(2).padStart(4, '0')}`;
 }
 
