@@ -498,6 +498,8 @@ export interface GenerateOptions {
   seed: number;
   /** Draw the SIMD&FP encodings too (default FP_CASES_DEFAULT). */
   fp?: boolean;
+  /** Cases per SIMD&FP encoding (default perEncoding): their V values make them the bulkiest. */
+  perFp?: number;
   /** Cases per encoding in the main group (MMU on). */
   perEncoding: number;
   /** Extra cases per plain load/store encoding with the MMU off (Device memory). */
@@ -568,7 +570,8 @@ export function generate(opts: GenerateOptions): Generated {
     for (const enc of encs) {
       if (EXCLUDED[enc.name]) { skipped.set(enc.name, EXCLUDED[enc.name]); continue; }
       if (!want(enc)) continue;
-      for (let i = 0; i < n; i++) {
+      const count = enc.fp && go.flags === 0 ? opts.perFp ?? n : n;
+      for (let i = 0; i < count; i++) {
         const c = generateOne(enc, r, go);
         if (!c) { skipped.set(enc.name, 'no valid draw found'); break; }
         cases.push(c);
