@@ -205,7 +205,7 @@ function shiftReg(v: bigint, type: number, amt: number, n: number): bigint {
   }
 }
 
-interface Expect { pad?: number; vec?: number; esr?: bigint; reg?: [number, bigint]; nzcv?: number; win?: [number, number, bigint] }
+interface Expect { pad?: number; vec?: number; esr?: bigint; reg?: [number, bigint]; nzcv?: number; win?: [number, number, bigint]; vreg?: [number, bigint] }
 /** The reference's prediction, or undefined for encodings (and cases) it does not model. */
 function reference(c: Case, st: State): Expect | undefined {
   const w = c.insn >>> 0;
@@ -284,6 +284,11 @@ function reference(c: Case, st: State): Expect | undefined {
       for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt(win.getUint8(ea + i));
       return { pad: 1, reg: [rd, v] };
     }
+    // FMOV (general): the moves the runner itself uses for the V registers (F_FP cases only)
+    case 'FMOV_x_d': return { pad: 1, reg: [rd, st.v[rn] & M64] };
+    case 'FMOV_x_v1': return { pad: 1, reg: [rd, st.v[rn] >> 64n] };
+    case 'FMOV_d_x': return { pad: 1, vreg: [rd, X(rn)] };
+    case 'FMOV_v1_x': return { pad: 1, vreg: [rd, (X(rn) << 64n) | (st.v[rd] & M64)] };
     case 'MRS': {
       const key = bits(w, 5, 15);
       const sysByKey: Record<number, number> = { 0x5e82: 0, 0x4684: 1, 0x4681: 2, 0x4208: 3, 0x4201: 4, 0x4200: 5, 0x4290: 6, 0x4300: 7, 0x5e83: 8 };
@@ -310,6 +315,7 @@ describe('the committed QEMU results agree with an independent reference model',
       if (e.vec !== undefined && (f.vec !== e.vec || f.esr !== e.esr)) bad.push(`exception ${f.vec}/${f.esr?.toString(16)} want ${e.vec}/${e.esr?.toString(16)}`);
       if (e.reg && e.reg[0] !== 31 && f.x[e.reg[0]] !== e.reg[1]) bad.push(`x${e.reg[0]}=${f.x[e.reg[0]].toString(16)} want ${e.reg[1].toString(16)}`);
       if (e.nzcv !== undefined && f.nzcv !== e.nzcv) bad.push(`nzcv ${f.nzcv} want ${e.nzcv}`);
+      if (e.vreg && f.v[e.vreg[0]] !== e.vreg[1]) bad.push(`v${e.vreg[0]}=${f.v[e.vreg[0]].toString(16)} want ${e.vreg[1].toString(16)}`);
       if (e.win) {
         const dv = new DataView(new ArrayBuffer(256));
         f.win.forEach((v, k) => dv.setBigUint64(k * 8, v, true));
