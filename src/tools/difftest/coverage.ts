@@ -3,7 +3,7 @@
 // have none (with the reason, when the generator excludes them on purpose).
 import { PARSED, matchEncoding } from '../../isa/encodings.ts';
 import { type Case, F_MMU_OFF, F_ALIGN_CHECK, F_FP } from './format.ts';
-import { EXCLUDED, FP_EXCLUDED, PARTIAL_EXCLUSIONS } from './generate.ts';
+import { exclusion, FP_EXCLUDED, PARTIAL_EXCLUSIONS } from './generate.ts';
 import type { CompareSummary } from './compare.ts';
 
 export interface CoverageRow {
@@ -27,7 +27,7 @@ export function coverage(cases: readonly Case[], summary?: CompareSummary): Cove
   for (const p of PARSED) {
     rows.set(p.name, {
       name: p.name, group: p.group, generated: 0, mmuOff: 0, alignCheck: 0, compared: 0, mismatched: 0,
-      excluded: p.fp && !fpDrawn ? FP_EXCLUDED : EXCLUDED[p.name], partial: PARTIAL_EXCLUSIONS[p.name], fp: !!p.fp,
+      excluded: p.fp && !fpDrawn ? FP_EXCLUDED : exclusion(p), partial: PARTIAL_EXCLUSIONS[p.name], fp: !!p.fp,
     });
   }
   const missing = new Set(summary?.missing.map((m) => m.index));
@@ -63,6 +63,8 @@ export function formatCoverage(rows: readonly CoverageRow[], min = 50): string {
   if (fpDrawn) {
     const fpCases = fp.reduce((a, r) => a + r.generated, 0);
     lines.push(`SIMD&FP: ${fpCases} of them over ${fp.filter((r) => r.generated > 0).length} of ${fp.length} SIMD&FP encodings.`);
+    const out = fp.filter((r) => r.excluded);
+    lines.push(`SIMD&FP encodings excluded (${out.length}): ${[...new Set(out.map((r) => r.excluded))].map((why) => `${why}: ${out.filter((r) => r.excluded === why).map((r) => r.name).join(', ')}`).join('; ') || 'none'}.`);
   } else {
     lines.push(`SIMD&FP encodings (${fp.length}): none generated; ${FP_EXCLUDED.replace(/^SIMD&FP: /, '')}${fp.length ? ': ' + fp.map((r) => r.name).join(', ') : ''}.`);
   }

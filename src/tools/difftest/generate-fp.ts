@@ -103,7 +103,8 @@ function elementBits(enc: Parsed, w: Word): number {
   return 0;
 }
 
-const V_FIELDS = ['Vd', 'Vn', 'Vm', 'Va'];
+// vm (4 bits): the by-element register of Advanced SIMD integer forms with 16-bit elements (M apart).
+const V_FIELDS = ['Vd', 'Vn', 'Vm', 'Va', 'vm'];
 
 /** FPCR, FPSR and the V registers the instruction names. */
 export function shapeFp(g: Gen, r: Rng32): boolean {

@@ -23,8 +23,21 @@ export const EXCLUDED: Readonly<Record<string, string>> = {};
 export const FP_CASES_DEFAULT = false;
 /** Why SIMD&FP encodings have no cases when FP generation is off. */
 export const FP_EXCLUDED = 'SIMD&FP: not generated in this run (FP_CASES_DEFAULT false, no --fp): the runner sets FPCR/FPSR with MSR, which a64vm needs';
+/**
+ * SIMD&FP encodings the generator leaves out even with `fp`, and why: the SIMD&FP loads and
+ * stores (every encoding with a Vt field: LDR/STR/LDP/STP of B..Q, LD1..LD4, ST1..ST4, LDxR).
+ * memInfo knows the integer forms only, so their base registers would hold random addresses and
+ * could write into the runner itself; they need a memory shaper of their own first.
+ */
+export function fpExcluded(p: Parsed): string | undefined {
+  if (!p.fp) return undefined;
+  if (p.fields.some((f) => f.name === 'Vt')) return 'SIMD&FP load/store: addresses not yet shaped into the window (memInfo knows the integer forms only)';
+  return undefined;
+}
+/** Why the generator never draws encoding p (undefined: it does, SIMD&FP ones when `fp`). */
+export const exclusion = (p: Parsed): string | undefined => EXCLUDED[p.name] ?? fpExcluded(p);
 /** The encodings the generator draws from: the table, SIMD&FP only when `fp`. */
-export const isGenerated = (p: Parsed, fp = FP_CASES_DEFAULT): boolean => (fp || !p.fp) && !EXCLUDED[p.name];
+export const isGenerated = (p: Parsed, fp = FP_CASES_DEFAULT): boolean => (fp || !p.fp) && !exclusion(p);
 /** Parts of encodings the generator avoids (the rest of the encoding is drawn). */
 export const PARTIAL_EXCLUSIONS: Readonly<Record<string, string>> = {
   HVC: 'only X0 = a PSCI function that QEMU (PSCI conduit HVC, no EL2) and a64vm (SMCCC through the host) both answer without side effects (VERSION, FEATURES, MIGRATE_INFO_TYPE, AFFINITY_INFO of CPU 0), X1..X3 = 0: a64vm, like KVM, zeroes the unused result registers X1..X3, QEMU leaves them; QEMU makes every other function UNDEFINED where a64vm answers NOT_SUPPORTED',
@@ -568,7 +581,8 @@ export function generate(opts: GenerateOptions): Generated {
   ];
   for (const [go, want, n] of groups) {
     for (const enc of encs) {
-      if (EXCLUDED[enc.name]) { skipped.set(enc.name, EXCLUDED[enc.name]); continue; }
+      const why = exclusion(enc);
+      if (why) { skipped.set(enc.name, why); continue; }
       if (!want(enc)) continue;
       const count = enc.fp && go.flags === 0 ? opts.perFp ?? n : n;
       for (let i = 0; i < count; i++) {
