@@ -95,7 +95,15 @@ common_save:
 	str	x2, [x0, #272]
 	mrs	x2, daif
 	str	x2, [x0, #280]
-	/* SIMD&FP state, for F_FP cases only (FMOV to general registers: no SIMD&FP stores needed) */
+	msr	spsel, #1
+	msr	daifset, #0xf
+	clrex
+	adrp	x9, in_case
+	ldr	w10, [x9, :lo12:in_case]
+	cbz	w10, runner_fault_entry
+	str	wzr, [x9, :lo12:in_case]
+	/* SIMD&FP state, for F_FP cases only, after in_case is cleared so
+	   that a fault here is the runner's, reported as such (FMOV to general registers: no SIMD&FP stores needed) */
 	adrp	x9, case_fp
 	ldr	x10, [x9, :lo12:case_fp]
 	cbz	x10, 1f
@@ -110,13 +118,6 @@ common_save:
 	stp	x2, x3, [x9, #16 * \n]
 	.endr
 1:
-	msr	spsel, #1
-	msr	daifset, #0xf
-	clrex
-	adrp	x9, in_case
-	ldr	w10, [x9, :lo12:in_case]
-	cbz	w10, runner_fault_entry
-	str	wzr, [x9, :lo12:in_case]
 	/* back to the runner: callee-saved registers and SP from runner_ctx */
 	adrp	x9, runner_ctx
 	add	x9, x9, :lo12:runner_ctx
@@ -155,10 +156,7 @@ run_case:
 	stp	x29, x30, [x9, #80]
 	mov	x10, sp
 	str	x10, [x9, #96]
-	adrp	x9, in_case
-	mov	w10, #1
-	str	w10, [x9, :lo12:in_case]
-	/* SIMD&FP state of F_FP cases: FPCR, FPSR with MSR, V0..V31 with FMOV (general), which
+	/* SIMD&FP state of F_FP cases (before in_case is set: a fault here is the runner's): FPCR, FPSR with MSR, V0..V31 with FMOV (general), which
 	   writes Dn and zeroes bits 127:64, then Vn.D[1] */
 	ldr	x1, [x0, #288]
 	adrp	x9, case_fp
@@ -174,7 +172,9 @@ run_case:
 	fmov	d\n, x1
 	fmov	v\n\().d[1], x2
 	.endr
-8:
+8:	adrp	x9, in_case
+	mov	w10, #1
+	str	w10, [x9, :lo12:in_case]
 	/* the exclusive monitor: cleared, then optionally armed on the window */
 	ldr	x1, [x0, #272]
 	ldr	x2, [x0, #280]
