@@ -9,7 +9,7 @@ import {
   F_FP, CASE_FP_BLOCK, VERSION, NSYS, WINDOW_WORDS, HDR_SIZE,
 } from '../src/tools/difftest/format.ts';
 import { generate, FP_EXCLUDED, fpExcluded } from '../src/tools/difftest/generate.ts';
-import { fpValue, fpVector } from '../src/tools/difftest/generate-fp.ts';
+import { fpValue, fpVector, intVector } from '../src/tools/difftest/generate-fp.ts';
 import { compareCase } from '../src/tools/difftest/compare.ts';
 import { coverage, formatCoverage } from '../src/tools/difftest/coverage.ts';
 import { materialise } from '../src/tools/difftest/minimise.ts';
@@ -125,6 +125,9 @@ describe('SIMD&FP generation', () => {
     for (const v of [0x4f000000n, 0xcf000000n, 0x5f000000n]) expect(singles).toContain(v); // conversion limits
     expect(doubles).toContain(0x43e0000000000000n);
     expect(fpVector(r, 32) >> 128n).toBe(0n);
+    // Integer lanes (Advanced SIMD integer groups): the byte edges turn up.
+    const bytes = Array.from({ length: 200 }, () => intVector(r, 8)).flatMap((v) => Array.from({ length: 16 }, (_, i) => (v >> BigInt(8 * i)) & 0xffn));
+    for (const b of [0n, 0x7fn, 0x80n, 0xffn]) expect(bytes).toContain(b);
     // Operands are explicit most of the time.
     const withV = fpGen.cases.filter((c) => c.vregs.size > 0).length;
     expect(withV / fpGen.cases.length).toBeGreaterThan(0.8);

@@ -93,6 +93,27 @@ export function fpVector(r: Rng32, bits: number): bigint {
   return v;
 }
 
+/** Integer lanes of `bits` bits: the signed/unsigned edges, small values, random bits. */
+export function intLane(r: Rng32, bits: number): bigint {
+  const m = mask(bits), half = 1n << BigInt(bits - 1);
+  const k = r.below(100);
+  if (k < 50) return r.pick([0n, 1n, 2n, m, m - 1n, half, half - 1n, half + 1n, BigInt(r.below(bits + 2))]) & m;
+  return r.next64() & m;
+}
+
+/** A 128-bit register of integer lanes. */
+export function intVector(r: Rng32, bits: number): bigint {
+  let v = 0n;
+  for (let lane = 0; lane < 128 / bits; lane++) v |= intLane(r, bits) << BigInt(lane * bits);
+  return v;
+}
+
+/**
+ * Whether an encoding computes on floating-point values (its group: fp_* and simd_fp*): the
+ * others (Advanced SIMD integer, permutes, copies, crypto) get integer lanes of their `size`.
+ */
+const isFpGroup = (enc: Parsed): boolean => /^(fp_|simd_fp)/.test(enc.group);
+
 /** The element size an encoding's V registers hold, from its size field (0: mixed/unknown). */
 function elementBits(enc: Parsed, w: Word): number {
   if (enc.name === 'FCVT') return [32, 64, 0, 16][w.get('ftype')];
@@ -112,11 +133,13 @@ export function shapeFp(g: Gen, r: Rng32): boolean {
   g.c.fpcr = drawFpcr(r);
   g.c.fpsr = drawFpsr(r);
   const bits = elementBits(enc, g.w);
+  const intBits = g.w.field('size') ? 8 << g.w.get('size') : 0;
   for (const f of V_FIELDS) {
     if (!g.w.field(f) || r.chance(0.15)) continue;
     let n = g.w.get(f);
     if (f === 'Vm' && /_elem/.test(enc.name) && !g.w.get('sz')) n &= 15; // M:Rm, M is the index's low bit
-    g.c.vregs.set(n, fpVector(r, bits));
+    const ints = !isFpGroup(enc) && r.chance(0.8);
+    g.c.vregs.set(n, ints ? intVector(r, intBits || r.pick([8, 16, 32, 64])) : fpVector(r, bits));
   }
   return true;
 }
