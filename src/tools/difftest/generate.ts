@@ -20,7 +20,7 @@ export const EXCLUDED: Readonly<Record<string, string>> = {};
  * MRS/MSR FPCR/FPSR stops at the first such case: this stays false until a64vm has them (branch
  * `fp`); then true, and the golden data regenerated (`cli.ts --golden`).
  */
-export const FP_CASES_DEFAULT = false;
+export const FP_CASES_DEFAULT = true;
 /** Why SIMD&FP encodings have no cases when FP generation is off. */
 export const FP_EXCLUDED = 'SIMD&FP: not generated in this run (FP_CASES_DEFAULT false, no --fp): the runner sets FPCR/FPSR with MSR, which a64vm needs';
 /**
