@@ -49,7 +49,7 @@ export const DEVIATION_QEMU_NO_ALIGN_FAULT_MMU_OFF: Deviation = {
     if (!(c.flags & F_MMU_OFF)) return undefined;
     const enc = matchEncoding(c.insn);
     const mi = enc && memInfo(enc.name, c.insn);
-    if (!mi || !(mi.kind === 'single' || mi.kind === 'pair' || mi.kind === 'lit')) return undefined;
+    if (!mi || !(mi.kind === 'single' || mi.kind === 'pair' || mi.kind === 'lit' || mi.kind === 'vstruct')) return undefined;
     const ea = effectiveAddress(c, init());
     if (ea === undefined || ea % BigInt(mi.size) === 0n) return undefined;
     // Only where QEMU performed the access: when it faults (a newer QEMU) or finds the encoding

@@ -177,5 +177,13 @@ export function FP_VALIDITY(enc: Parsed, w: Word, r: Rng32): void {
     case 'simd_fixed':
       if (/_d$/.test(enc.name)) w.set('Q', 1);
       break;
+    case 'vmulti': // size 11 with Q = 0 is reserved for LD2-LD4/ST2-ST4
+      if (!/_x\d_/.test(enc.name) && w.get('size') === 3) w.set('Q', 1);
+      break;
+    case 'vsingle': // H: size<0> = 0; S/D: size<1> = 0, S = 0 for D; LDnR: S = 0
+      if (/_single_H/.test(enc.name)) w.set('size', w.get('size') & 2);
+      if (/_single_SD/.test(enc.name)) { w.set('size', w.get('size') & 1); if (w.get('size') === 1) w.set('S', 0); }
+      if (/^LD\dR/.test(enc.name)) w.set('S', 0);
+      break;
   }
 }

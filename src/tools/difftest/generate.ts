@@ -24,14 +24,10 @@ export const FP_CASES_DEFAULT = true;
 /** Why SIMD&FP encodings have no cases when FP generation is off. */
 export const FP_EXCLUDED = 'SIMD&FP: not generated in this run (FP_CASES_DEFAULT false, no --fp): the runner sets FPCR/FPSR with MSR, which a64vm needs';
 /**
- * SIMD&FP encodings the generator leaves out even with `fp`, and why: the SIMD&FP loads and
- * stores (every encoding with a Vt field: LDR/STR/LDP/STP of B..Q, LD1..LD4, ST1..ST4, LDxR).
- * memInfo knows the integer forms only, so their base registers would hold random addresses and
- * could write into the runner itself; they need a memory shaper of their own first.
+ * SIMD&FP encodings the generator leaves out even with `fp`, and why: none. The loads and stores
+ * (Vt fields) have their addresses shaped into the window like the integer ones (simdMemInfo).
  */
-export function fpExcluded(p: Parsed): string | undefined {
-  if (!p.fp) return undefined;
-  if (p.fields.some((f) => f.name === 'Vt')) return 'SIMD&FP load/store: addresses not yet shaped into the window (memInfo knows the integer forms only)';
+export function fpExcluded(_p: Parsed): string | undefined {
   return undefined;
 }
 /** Why the generator never draws encoding p (undefined: it does, SIMD&FP ones when `fp`). */
@@ -151,9 +147,15 @@ function padOffset(r: Rng32): number {
 
 // ---- memory operations ----
 export interface MemInfo {
-  /** single: one register; pair: two; lit: PC-relative; prfm: no access; excl*, acqrel, cas*, lse: forced alignment. */
-  kind: 'single' | 'pair' | 'lit' | 'prfm' | 'excl' | 'exclpair' | 'acqrel' | 'cas' | 'casp' | 'lse';
-  /** Bytes per element. */
+  /**
+   * single: one register; pair: two; lit: PC-relative; prfm: no access; excl*, acqrel, cas*, lse:
+   * forced alignment; vstruct: SIMD&FP structures (LD1-LD4, ST1-ST4, LD1R-LD4R), `count`
+   * adjacent elements of `size` bytes from the base register, post-indexed by Rm or (Rm = 31) by
+   * the bytes transferred. The SIMD&FP single-register, pair and literal forms are single, pair
+   * and lit with sizes 1..16.
+   */
+  kind: 'single' | 'pair' | 'lit' | 'prfm' | 'excl' | 'exclpair' | 'acqrel' | 'cas' | 'casp' | 'lse' | 'vstruct';
+  /** Bytes per element: the alignment a Device access or SCTLR_EL1.A asks for. */
   size: number;
   /** Elements accessed (2 for pairs). */
   count: number;
@@ -171,8 +173,44 @@ const SINGLE_SIZE: Record<string, [number, boolean]> = {
   LDR_x: [8, true],
 };
 
+const V_SIZE: Record<string, number> = { B: 1, H: 2, S: 4, D: 8, Q: 16 };
+
+/**
+ * The SIMD&FP loads and stores (Arm ARM C6.2/C7.2 pseudocode). Structures: LD1-LD4/ST1-ST4
+ * (multiple) move rpt * selem registers of 8 << Q bytes, elements of 1 << size bytes; the single
+ * structure forms move selem elements of the opcode's size (B, H, S or D by size<0>), LDnR selem
+ * of 1 << size bytes.
+ */
+function simdMemInfo(name: string, word: number): MemInfo | undefined {
+  let m: RegExpExecArray | null;
+  const v = (kind: MemInfo['kind'], size: number, count: number, mode: MemInfo['mode'], load: boolean): MemInfo =>
+    ({ kind, size, count, mode, load, store: !load, forceAlign: false });
+  if ((m = /^(LDR|STR)_([BHSDQ])_(uimm|unscaled|post|pre|reg)$/.exec(name))) {
+    return v('single', V_SIZE[m[2]], 1, m[3] === 'unscaled' ? 'simm' : (m[3] as MemInfo['mode']), m[1] === 'LDR');
+  }
+  if ((m = /^LDR_([SDQ])_lit$/.exec(name))) return v('lit', V_SIZE[m[1]], 1, 'lit', true);
+  if ((m = /^(LDP|STP|LDNP|STNP)_([SDQ])(?:_(post|off|pre))?$/.exec(name))) {
+    return v('pair', V_SIZE[m[2]], 2, m[3] === undefined ? 'off' : (m[3] as MemInfo['mode']), m[1].startsWith('LD'));
+  }
+  const post = name.endsWith('_post');
+  const mode = post ? 'post' : 'base';
+  if ((m = /^(LD|ST)([1-4])(?:_x([1-4]))?_multi/.exec(name))) {
+    const esize = 1 << ((word >>> 10) & 3);
+    const bytes = Number(m[3] ?? m[2]) * (8 << ((word >>> 30) & 1));
+    return v('vstruct', esize, bytes / esize, mode, m[1] === 'LD');
+  }
+  if ((m = /^(LD|ST)([1-4])_single_(B|H|SD)/.exec(name))) {
+    const esize = m[3] === 'B' ? 1 : m[3] === 'H' ? 2 : (word >>> 10) & 1 ? 8 : 4;
+    return v('vstruct', esize, Number(m[2]), mode, m[1] === 'LD');
+  }
+  if ((m = /^LD([1-4])R/.exec(name))) return v('vstruct', 1 << ((word >>> 10) & 3), Number(m[1]), mode, true);
+  return undefined;
+}
+
 /** How encoding `name` accesses memory, with the size fields of `word`; undefined if it does not. */
 export function memInfo(name: string, word: number): MemInfo | undefined {
+  const vm = simdMemInfo(name, word);
+  if (vm) return vm;
   let m: RegExpExecArray | null;
   if ((m = /^(STRB|LDRB|LDRSB_x|LDRSB_w|STRH|LDRH|LDRSH_x|LDRSH_w|STR_w|LDR_w|LDRSW|STR_x|LDR_x)_(uimm|unscaled|post|unpriv|pre|reg)$/.exec(name))) {
     const [size, load] = SINGLE_SIZE[m[1]];
@@ -273,12 +311,16 @@ interface GenOpts { unalignedRate: number; flags: number }
 function shapeMemory(g: Gen, mi: MemInfo, o: GenOpts): boolean {
   const w = g.w;
   const r = g.r;
-  const rt = w.get('Rt');
+  // SIMD&FP forms name V registers (Vt, Vt2), which never alias the base register.
+  const rt = w.field('Rt') ? w.get('Rt') : -1;
   const rn = w.field('Rn') ? w.get('Rn') : -1;
+  if (mi.kind === 'pair' && mi.load && w.field('Vt2') && w.get('Vt2') === w.get('Vt')) return false; // LDP Vt == Vt2: CONSTRAINED UNPREDICTABLE
+  // Structures post-indexed: Rm = 31 (by the bytes transferred) half of the time.
+  if (mi.kind === 'vstruct' && mi.mode === 'post' && r.chance(0.5)) w.set('Rm', 31);
   const wb = mi.mode === 'pre' || mi.mode === 'post';
   // CONSTRAINED UNPREDICTABLE register combinations (Arm ARM K1.2): avoided.
   if (wb && rn !== 31 && (rt === rn || (mi.count === 2 && w.has('Rt2') && w.get('Rt2') === rn))) return false;
-  if (mi.kind === 'pair' && mi.load && w.get('Rt2') === rt) return false;
+  if (mi.kind === 'pair' && mi.load && rt >= 0 && w.get('Rt2') === rt) return false;
   if (mi.kind === 'exclpair' && mi.load && w.get('Rt2') === rt) return false;
   if ((mi.kind === 'excl' || mi.kind === 'exclpair') && mi.store) {
     const rs = w.get('Rs');
@@ -564,7 +606,7 @@ export function generateOne(enc: Parsed, r: Rng32, o: GenOpts = { unalignedRate:
 /** Plain (non-atomic) loads and stores: the ones whose alignment depends on the memory type. */
 export function isPlainMemory(name: string): boolean {
   const mi = memInfo(name, 0);
-  return !!mi && (mi.kind === 'single' || mi.kind === 'pair' || mi.kind === 'lit');
+  return !!mi && (mi.kind === 'single' || mi.kind === 'pair' || mi.kind === 'lit' || mi.kind === 'vstruct');
 }
 
 export function generate(opts: GenerateOptions): Generated {
