@@ -561,6 +561,9 @@ export interface GenerateOptions {
   perMmuOff?: number;
   /** Extra cases per plain load/store encoding with SCTLR_EL1.A = 1. */
   perAlignCheck?: number;
+  /** perMmuOff and perAlignCheck for the SIMD&FP loads and stores (default: the same). */
+  perFpMmuOff?: number;
+  perFpAlignCheck?: number;
   /** Only encodings whose name matches. */
   only?: RegExp;
 }
@@ -626,7 +629,10 @@ export function generate(opts: GenerateOptions): Generated {
       const why = exclusion(enc);
       if (why) { skipped.set(enc.name, why); continue; }
       if (!want(enc)) continue;
-      const count = enc.fp && go.flags === 0 ? opts.perFp ?? n : n;
+      const count = !enc.fp ? n
+        : go.flags === 0 ? opts.perFp ?? n
+        : go.flags === F_MMU_OFF ? opts.perFpMmuOff ?? n
+        : opts.perFpAlignCheck ?? n;
       for (let i = 0; i < count; i++) {
         const c = generateOne(enc, r, go);
         if (!c) { skipped.set(enc.name, 'no valid draw found'); break; }
