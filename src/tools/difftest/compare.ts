@@ -41,6 +41,9 @@ function alignmentFault(index: number, c: Case, address: bigint, write: boolean)
  * pseudocode AArch64.CheckAlignment). QEMU 7.2 (Debian) performs such accesses instead. For plain
  * loads and stores with the MMU off at an unaligned address, a64vm must take the fault: a data
  * abort at the current EL (EC 0x25), DFSC 0x21, WnR for stores, FAR = the address, nothing written.
+ * The same holds for the SIMD&FP forms: LDR/STR/LDP/STP of B..Q are checked at their access size
+ * (16 for Q: Mem[address, 16, AccType_VEC] calls CheckAlignment with size 16), the structures
+ * (vstruct) at their element size, the first element being the one at the address (FAR).
  */
 export const DEVIATION_QEMU_NO_ALIGN_FAULT_MMU_OFF: Deviation = {
   id: 'DEVIATION_QEMU_NO_ALIGN_FAULT_MMU_OFF',
