@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { matchEncoding, PARSED } from '../src/isa/encodings.ts';
 import {
   type Case, type Result, type State, Rng32, StateRng, newCase, encodeCases, decodeCases, initialState, parseResults,
-  parseResultLine, formatResult, finalState, WINDOW_ADDR, SLOT_ADDR, F_MMU_OFF, SLOT_SYS, u64,
+  parseResultLine, formatResult, finalState, WINDOW_ADDR, SLOT_ADDR, F_MMU_OFF, F_FP, SLOT_SYS, u64,
 } from '../src/tools/difftest/format.ts';
 import { generate, EXCLUDED, FP_EXCLUDED, FP_CASES_DEFAULT, effectiveAddress } from '../src/tools/difftest/generate.ts';
 import {
@@ -280,6 +280,22 @@ function reference(c: Case, st: State): Expect | undefined {
       for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt(win.getUint8(ea + i));
       return { pad: 1, reg: [rd, v] };
     }
+    // SIMD&FP loads and stores (MMU on, SCTLR_EL1.A = 0: any alignment): Q and D from/to the
+    // window, little-endian; LD1R replicates one element of 1 << size bytes over 8 << Q bytes.
+    case 'LDR_Q_uimm': case 'STR_D_uimm': case 'LD1R': {
+      if (c.flags & ~F_FP) return undefined;
+      const ea = Number(effectiveAddress(c, st)! - BigInt(WINDOW_ADDR));
+      const win = new DataView(new ArrayBuffer(256));
+      st.win.forEach((v, i) => win.setBigUint64(i * 8, v, true));
+      const le = (o: number, k: number) => { let v = 0n; for (let i = k - 1; i >= 0; i--) v = (v << 8n) | BigInt(win.getUint8(o + i)); return v; };
+      if (name === 'STR_D_uimm') return { pad: 1, win: [ea, 8, st.v[rd] & M64] };
+      if (name === 'LDR_Q_uimm') return { pad: 1, vreg: [rd, le(ea, 16)] };
+      if (bits(w, 12, 1)) return UNDEF; // LD1R with S = 1
+      const esize = 1 << bits(w, 10, 2), e = le(ea, esize);
+      let v = 0n;
+      for (let i = 0; i < (8 << bits(w, 30, 1)) / esize; i++) v |= e << BigInt(8 * esize * i);
+      return { pad: 1, vreg: [rd, v] };
+    }
     // FMOV (general): the moves the runner itself uses for the V registers (F_FP cases only)
     case 'FMOV_x_d': return { pad: 1, reg: [rd, st.v[rn] & M64] };
     case 'FMOV_x_v1': return { pad: 1, reg: [rd, st.v[rn] >> 64n] };
@@ -297,7 +313,7 @@ function reference(c: Case, st: State): Expect | undefined {
 }
 
 describe('the committed QEMU results agree with an independent reference model', () => {
-  it('for moves, arithmetic, logic, selects, divides, shifts, ADR, branches, SVC/BRK, hints, loads, stores and MRS', () => {
+  it('for moves, arithmetic, logic, selects, divides, shifts, ADR, branches, SVC/BRK, hints, loads, stores (SIMD&FP ones too) and MRS', () => {
     const checked = new Map<string, number>();
     const failures: string[] = [];
     golden.cases.forEach((c, i) => {
@@ -322,6 +338,7 @@ describe('the committed QEMU results agree with an independent reference model',
     });
     expect(failures.slice(0, 20)).toEqual([]);
     expect(checked.size).toBeGreaterThanOrEqual(35);
+    expect(['LDR_Q_uimm', 'STR_D_uimm', 'LD1R'].map((k) => (checked.get(k) ?? 0) >= 8)).toEqual([true, true, true]);
     expect([...checked.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(2000);
   });
 });
