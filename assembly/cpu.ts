@@ -51,7 +51,8 @@ import { NZCV, PC, FAULT } from './layout';
 @inline export function setNZCV(v: u32): void { store<u32>(NZCV, v); }
 
 /** ConditionHolds (J1.2): cond is the 4-bit condition field. */
-export function conditionHolds(cond: u32): bool {
+// @ts-ignore: decorator
+@inline export function conditionHolds(cond: u32): bool {
   const f = load<u32>(NZCV);
   const n = (f >> 31) & 1;
   const z = (f >> 30) & 1;
