@@ -31,17 +31,17 @@ import { XSP, CURRENT_EL, SCTLR_EL1 } from '../layout';
 import { takeSync, EC_SP_ALIGN } from '../exceptions';
 import { addrR, addrW, storeDone, regimeNow } from '../memory';
 
-// Addressing modes of the single-register immediate forms (imm2).
-const MODE_OFFSET: u32 = 0;
-const MODE_POST: u32 = 1;
+// Addressing modes of the single-register immediate forms (imm2; the SIMD&FP forms too).
+export const MODE_OFFSET: u32 = 0;
+export const MODE_POST: u32 = 1;
 const MODE_UNPRIV: u32 = 2;
-const MODE_PRE: u32 = 3;
+export const MODE_PRE: u32 = 3;
 
-// Pair modes (imm2 = bits 24:23).
+// Pair modes (imm2 = bits 24:23; the SIMD&FP pairs too).
 const PAIR_NP: u32 = 0;
-const PAIR_POST: u32 = 1;
+export const PAIR_POST: u32 = 1;
 const PAIR_OFF: u32 = 2; // signed offset, no writeback (like PAIR_NP)
-const PAIR_PRE: u32 = 3;
+export const PAIR_PRE: u32 = 3;
 
 // Extension of a loaded value.
 const EXT_ZERO: u32 = 0; // zero-extend to 64 bits
@@ -189,11 +189,13 @@ export function exec_LDRSW_imm(rec: usize): void { loadImm(rec, 4, EXT_SX); }
 
 // ---- Single register, register offset ----
 
-/** Xn|SP + ExtendReg(Rm, option, shift): UXTW (010), LSL/UXTX (011), SXTW (110), SXTX (111). */
+/**
+ * Xn|SP + ExtendReg(Rm, option, shift): UXTW (010), LSL/UXTX (011), SXTW (110), SXTX (111); the
+ * shift is in the record's imm. Shared with the SIMD&FP register-offset forms.
+ */
 // @ts-ignore: decorator
-@inline function regOffsetAddress(rec: usize): u64 {
+@inline export function regOffsetAddress(rec: usize, option: u32): u64 {
   const m = load<u64>(recM(rec));
-  const option = <u32>recImm2(rec);
   let off: u64;
   if (option == 2) off = m & 0xffffffff;
   else if (option == 6) off = sext(m, 32);
@@ -204,7 +206,7 @@ export function exec_LDRSW_imm(rec: usize): void { loadImm(rec, 4, EXT_SX); }
 // @ts-ignore: decorator
 @inline function loadReg(rec: usize, size: u32, ext: u32): void {
   if (!spAlignOK(rec)) return;
-  const h = addrR(regOffsetAddress(rec), size, regimeNow());
+  const h = addrR(regOffsetAddress(rec, <u32>recImm2(rec)), size, regimeNow());
   if (h == 0) return;
   store<u64>(recD(rec), extend(loadSized(h, size), size, ext));
   nextPC();
@@ -214,7 +216,7 @@ export function exec_LDRSW_imm(rec: usize): void { loadImm(rec, 4, EXT_SX); }
 @inline function storeReg(rec: usize, size: u32): void {
   if (!spAlignOK(rec)) return;
   const v = load<u64>(recD(rec));
-  const h = addrW(regOffsetAddress(rec), size, regimeNow());
+  const h = addrW(regOffsetAddress(rec, <u32>recImm2(rec)), size, regimeNow());
   if (h == 0) return;
   storeSized(h, v, size);
   if (size > 1) storeDone(h);

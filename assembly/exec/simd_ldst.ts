@@ -20,15 +20,11 @@
 import { recWord, recD, recN, recM, recA, recImm, recImm2, setImm, setImm2, getPC, nextPC, sext } from '../cpu';
 import { XZR, VMEM_BUF } from '../layout';
 import { addrR, addrW, storeDone, regimeNow } from '../memory';
-import { spAlignOK, loadSized, storeSized } from './ldst';
+import { spAlignOK, loadSized, storeSized, regOffsetAddress, MODE_OFFSET, MODE_POST, MODE_PRE, PAIR_POST, PAIR_PRE } from './ldst';
 import { vAddr, vWriteScalar, vWrite128 } from '../fp/vreg';
 import { vmemLoad, vmemStore } from '../fp/vmem';
 
-const MODE_OFFSET: u32 = 0;
-const MODE_POST: u32 = 1;
-const MODE_PRE: u32 = 3;
-const PAIR_POST: u32 = 1;
-const PAIR_PRE: u32 = 3;
+// Addressing modes: ldst.ts's (imm2 low byte), shared with the X-register forms.
 
 // ---- Decode hooks ----
 
@@ -193,17 +189,6 @@ export function exec_VSTR_imm(rec: usize): void {
   storeFromV(h, recD(rec), scale);
   if (mode == MODE_POST || mode == MODE_PRE) store<u64>(rn, wbAddr);
   nextPC();
-}
-
-/** Xn|SP + ExtendReg(Rm, option, shift): UXTW (010), LSL/UXTX (011), SXTW (110), SXTX (111). */
-// @ts-ignore: decorator
-@inline function regOffsetAddress(rec: usize, option: u32): u64 {
-  const m = load<u64>(recM(rec));
-  let off: u64;
-  if (option == 2) off = m & 0xffffffff;
-  else if (option == 6) off = sext(m, 32);
-  else off = m;
-  return load<u64>(recN(rec)) + (off << recImm(rec));
 }
 
 export function exec_VLDR_reg(rec: usize): void {
