@@ -11,6 +11,7 @@ import { VRES } from '../layout';
 import {
   eget, eset, emask, sxe, satS, satU, satUfromS, setQC, roundShiftRight, shiftRight, writeRes,
 } from '../fp/velem';
+import { vWriteScalar } from '../fp/vreg';
 import { fast3same, fast2misc, fast3diff, fastAddPairwise, truncNarrow } from '../fp/vfast';
 
 // @ts-ignore: decorator
@@ -241,9 +242,7 @@ export function exec_V3SAME(rec: usize): void {
   }
   if (scalar) {
     const r = same3(op, eget(n, 0, size), eget(mm, 0, size), 0, size);
-    store<u64>(vd, 0);
-    store<u64>(vd, 0, 8);
-    eset(vd, 0, size, r);
+    vWriteScalar(vd, r, 1 << size); // the element, the rest of the register cleared
     nextPC();
     return;
   }
@@ -397,9 +396,7 @@ export function exec_V2MISC(rec: usize): void {
   }
   if (scalar) {
     const r = misc1(op, eget(n, 0, size), eget(vd, 0, size), size);
-    store<u64>(vd, 0);
-    store<u64>(vd, 0, 8);
-    eset(vd, 0, size, r);
+    vWriteScalar(vd, r, 1 << size); // the element, the rest of the register cleared
     nextPC();
     return;
   }

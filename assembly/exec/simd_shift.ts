@@ -9,6 +9,7 @@
 import { recWord, recD, recN, recImm2, setImm2, nextPC } from '../cpu';
 import { VRES } from '../layout';
 import { eget, eset, emask, sxe, satS, satU, satUfromS, roundShiftRight, shiftRight, writeRes } from '../fp/velem';
+import { vWriteScalar } from '../fp/vreg';
 import { satShiftLeft } from './simd_int';
 import { fastShift, fastShiftLong, shrWide, truncNarrow } from '../fp/vfast';
 
@@ -129,9 +130,7 @@ export function exec_VSHIFT(rec: usize): void {
   }
   if (scalar) {
     const r = shiftElem(op, eget(n, 0, size), eget(vd, 0, size), size, s);
-    store<u64>(vd, 0);
-    store<u64>(vd, 0, 8);
-    eset(vd, 0, size, r);
+    vWriteScalar(vd, r, 1 << size); // the element, the rest of the register cleared
     nextPC();
     return;
   }
