@@ -109,8 +109,7 @@ export class Smccc {
     // Calls without arguments skip reading x1..x3 (each read is a BigInt); W0 is read as a number.
     const w0 = cpu.w(0);
     const noArgs = w0 === SMCCC_VERSION || w0 === VENDOR_HYP_CALL_UID || w0 === VENDOR_HYP_KVM_FEATURES;
-    const r = w0 === SMCCC_VERSION ? VERSION_OUTCOME
-      : this.call(noArgs ? [BigInt(w0), 0n, 0n, 0n] : [cpu.x(0), cpu.x(1), cpu.x(2), cpu.x(3)]);
+    const r = this.call(noArgs ? [BigInt(w0), 0n, 0n, 0n] : [cpu.x(0), cpu.x(1), cpu.x(2), cpu.x(3)]);
     const regs = r.regs;
     cpu.setX(0, regs[0]); cpu.setX(1, regs[1]); cpu.setX(2, regs[2]); cpu.setX(3, regs[3]);
     return r;
