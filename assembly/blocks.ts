@@ -9,7 +9,7 @@
 // at block entry, as for any fetch). A changed word (self-modifying code, a loader, a debugger's
 // BRK, a snapshot restore, a remapped page) ends the block there and the next lookup rebuilds it,
 // so no writer has to know the cache exists.
-import { DCACHE, DC_ENTRIES, BT, BT_ENTRIES, ARENA, ARENA_END, BLOCK_HDR, BLOCK_MAX } from './layout';
+import { DCACHE, DC_ENTRIES, BT, BT_ENTRIES, ARENA, ARENA_END, BLOCK_HDR, BLOCK_MAX, BLOCK_HEAT, BLOCK_FN } from './layout';
 import { decodeInto } from './gen/decode';
 import { endsBlock } from './gen/dispatch';
 
@@ -56,6 +56,8 @@ function build(pc: u64, h: usize, slot: usize): usize {
     if (endsBlock(<u32>load<u16>(rec, 4))) break;
   }
   store<u32>(blk, n);
+  store<u32>(blk + BLOCK_HEAT, 0);
+  store<u32>(blk + BLOCK_FN, 0);
   arenaNext = blk + BLOCK_HDR + (<usize>n << 5);
   store<u64>(slot, pc);
   store<u32>(slot, <u32>blk, 8);

@@ -5,13 +5,28 @@
 import {
   PC, ICOUNT, EXIT_REASON, EXIT_BUDGET, FAULT, ATTENTION, FETCH_TAG, FETCH_ADDEND,
   PSTATE_IL, SCRATCH_REC, DCACHE, DC_ENTRIES, MEM_LIMIT, STATE, STATE_END, CNT_SHIFT, CNTFRQ_EL0,
-  BLOCK_HDR, HEAP_BASE,
+  BLOCK_HDR, BLOCK_HEAT, BLOCK_FN, HEAP_BASE, EXIT_JIT, JIT_BLOCK, JIT_PC, COV_MAP, CMPLOG,
 } from './layout';
 import { fetchSlow, tlbFlushAll, tlbFlushPage } from './memory';
 import { takePending, takeIllegalState, updateAttention } from './exceptions';
 import { decodeInto } from './gen/decode';
 import { dispatch } from './gen/dispatch';
 import { blockAt, dropBlock, flushBlocks } from './blocks';
+
+// The JIT (src/cpu/jit/): a block entered jitThreshold times is handed to the host (EXIT_JIT),
+// which compiles it to a wasm function of type JitBlock and puts it in the function table; the
+// loop then calls it instead of interpreting the block. 0 = off. Not in the state block: a
+// snapshot restore must not switch it.
+let jitThreshold: u32 = 0;
+export function setJitThreshold(n: u32): void { jitThreshold = n; }
+
+/**
+ * A compiled block: runs the block starting at its VA (blk, h: its arena record and first word's
+ * host address), and again while it branches back to its own start, the budget allows the whole
+ * block and no interrupt is pending. Returns the new instruction count; the unchanged count
+ * when the block's words are no longer those in guest memory (nothing was executed).
+ */
+type JitBlock = (blk: u32, h: u32, icount: u64, limit: u64) => u64;
 
 /**
  * Runs until an exit or until budget instructions have executed. Returns the exit reason. (A u32
@@ -23,6 +38,8 @@ export function run(budget: u32): u32 {
   updateAttention();
   let icount = load<u64>(ICOUNT);
   const limit = icount + <u64>budget;
+  // Fuzzing feedback is collected by the interpreter's handlers only.
+  const jit = jitThreshold != 0 && load<u32>(COV_MAP) == 0 && load<u32>(CMPLOG) == 0;
   while (true) {
     const attention = load<u32>(ATTENTION);
     if (attention != 0) {
@@ -51,6 +68,30 @@ export function run(budget: u32): u32 {
     const blk = blockAt(pc, h);
     // Run at most what the budget leaves, so a run stops at exactly the instruction it asked for.
     const left = limit - icount;
+    if (jit) {
+      const fn = load<u32>(blk + BLOCK_FN);
+      if (fn != 0) {
+        if (<u64>load<u32>(blk) <= left) {
+          const r = call_indirect<u64>(fn, <u32>blk, <u32>h, icount, limit);
+          if (r == icount) { dropBlock(pc); continue; } // its words changed
+          icount = r;
+          if (load<u32>(FAULT) != 0) {
+            store<u32>(FAULT, 0);
+            if (load<u32>(EXIT_REASON) != 0) break;
+          }
+          continue;
+        }
+      } else {
+        const heat = load<u32>(blk + BLOCK_HEAT) + 1;
+        store<u32>(blk + BLOCK_HEAT, heat);
+        if (heat == jitThreshold) {
+          store<u32>(JIT_BLOCK, <u32>blk);
+          store<u64>(JIT_PC, pc);
+          store<u32>(EXIT_REASON, EXIT_JIT);
+          break;
+        }
+      }
+    }
     const n: usize = <u64>load<u32>(blk) < left ? <usize>load<u32>(blk) : <usize>left;
     let rec = blk + BLOCK_HDR;
     const end = rec + (n << 5);
@@ -95,6 +136,13 @@ export function init(): void {
 }
 
 export function flushTLB(): void { tlbFlushAll(); }
+/** Forgets every decoded block (and so every compiled one: the host may reuse their table slots). */
+export function resetBlocks(): void { flushBlocks(); }
+
+/** Runs the one instruction of decode record rec: a compiled block's way out to the interpreter. */
+export function jitExec(rec: usize, icount: u64): u32 {
+  return dispatch(<u32>load<u16>(rec, 4), rec, icount);
+}
 export function flushTLBPage(va: u64): void { tlbFlushPage(va); }
 export function refreshInterrupts(): void { updateAttention(); }
 

@@ -92,6 +92,9 @@ export const HPFAR_EL2 = 0x1518; // faulting IPA (full address here, not HPFAR's
 export const ICOUNT = 0x1520; // u64: the vCPU's clock: +1 per instruction executed; the host sets it on a vCPU switch and when it skips idle time
 export const EXIT_INSN = 0x1528; // u32, the instruction word at the exit (for NISV reports)
 export const TLB_MISSES = 0x1578; // u64: full translations (soft-TLB misses, fetch refills included)
+// The block run() asks the host to compile (EXIT_JIT, src/cpu/jit/): its arena address and start VA.
+export const JIT_BLOCK = 0x1580; // u32
+export const JIT_PC = 0x1588; // u64
 
 // The exclusive monitor (local, one per vCPU).
 export const EXCL_VALID = 0x1530; // u32
@@ -142,6 +145,7 @@ export const EXIT_INTERNAL = 8; // host set up something impossible (stage-2 tab
 export const EXIT_BRK = 9; // BRK with HOST_FLAGS.HF_TRAP_BRK (ESR_EL2 EC 0x3C, imm16); PC at the BRK
 export const EXIT_SYSREG = 10; // MRS/MSR the host emulates (GICv3 ICC_*): ESR_EL2 EC 0x18; PC at the instruction
 export const EXIT_TIMER = 11; // a generic-timer register was written; PC past it (the host re-plans its deadline)
+export const EXIT_JIT = 12; // a block became hot: compile JIT_BLOCK (src/cpu/cpu.ts handles it; nothing executed)
 
 // Soft TLB
 export const TLB = 0x10000;
@@ -156,14 +160,17 @@ export const DC_BITS = 14;
 export const DC_ENTRIES = 16384;
 export const DC_ENTRY = 32; // word u32, op u16, pad u16, d u16, n u16, m u16, a u16, imm u64, imm2 u64
 
-// Basic-block cache (assembly/blocks.ts): a block is a header (length u32 at +0) and its
-// instructions' decode records, copied from the decode cache, at BLOCK_HDR + 32 * i.
+// Basic-block cache (assembly/blocks.ts): a block is a header (length u32 at +0, times entered
+// u32 at +4, compiled function's table index u32 at +8, 0 = none) and its instructions' decode
+// records, copied from the decode cache, at BLOCK_HDR + 32 * i.
 export const BT = 0x180000;
 export const BT_ENTRIES = 8192;
 export const BT_ENTRY = 16;
 export const ARENA = 0x1a0000;
 export const ARENA_END = 0x400000;
-export const BLOCK_HDR = 8;
+export const BLOCK_HDR = 16;
+export const BLOCK_HEAT = 4;
+export const BLOCK_FN = 8;
 export const BLOCK_MAX = 32; // instructions; a block also ends at a page boundary or a branch/system instruction
 
 export const HEAP_BASE = 0x400000;

@@ -4,15 +4,10 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PARSED, REGISTER_SLOTS, type Parsed } from '../src/isa/encodings.ts';
+import { PARSED, REGISTER_SLOTS, handlerIds, type Parsed } from '../src/isa/encodings.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-export function handlerIds(): string[] {
-  const ids: string[] = ['UNDEFINED'];
-  for (const p of PARSED) if (!ids.includes(p.handler)) ids.push(p.handler);
-  return ids;
-}
 
 const hex = (n: number) => '0x' + (n >>> 0).toString(16).padStart(8, '0');
 

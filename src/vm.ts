@@ -71,6 +71,8 @@ export interface VMOptions extends BootInputs {
   gic?: 2 | 3;
   /** Instructions a vCPU runs before the next runnable one gets the CPU (default 10000). */
   quantum?: number;
+  /** Compile a block to wasm once entered this many times (default 64); false: interpret only. */
+  jit?: number | false;
 }
 
 /** 'debug': a debugger attached with setDebugHandler() claimed an exit (breakpoint, watchpoint). */
@@ -156,7 +158,7 @@ export class VM {
     this.board = { ramSize, flash: !!options.bios, conduit: options.psciConduit ?? 'hvc', bootargs: options.bootargs, cpus, gic: gicVersion };
     this.boot = planBoot(options, this.board); // fails early, before any memory is allocated
 
-    this.cpu = new Cpu();
+    this.cpu = new Cpu({ jit: options.jit });
     this.memslots = new Memslots(this.cpu);
     if (this.board.flash) this.memslots.add('flash0', FLASH_BASE, FLASH_SIZE, { readonly: true });
     this.memslots.add('ram', RAM_BASE, ramSize);

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as L from '../../assembly/layout.ts';
+import { Jit, DEFAULT_THRESHOLD } from './jit/jit.ts';
 
 export { L as layout };
 
@@ -31,6 +32,18 @@ interface CpuExports {
   flushTLBPage(va: bigint): void;
   refreshInterrupts(): void;
   decodeWord(w: number): number;
+  table: WebAssembly.Table;
+  jitExec(rec: number, icount: bigint): number;
+  setJitThreshold(n: number): void;
+  resetBlocks(): void;
+}
+
+export interface CpuOptions {
+  /**
+   * Compile blocks entered this many times to wasm (src/cpu/jit/); false or 0: interpret only.
+   * Default DEFAULT_THRESHOLD.
+   */
+  jit?: number | false;
 }
 
 let compiled: WebAssembly.Module | undefined;
@@ -66,8 +79,9 @@ export type SysReg = keyof typeof SYSREGS;
 export class Cpu {
   readonly exports: CpuExports;
   private dv!: DataView;
+  readonly jit: Jit | undefined;
 
-  constructor() {
+  constructor(options: CpuOptions = {}) {
     const inst = new WebAssembly.Instance(wasmModule(), {
       env: {
         abort: (_m: number, _f: number, line: number, col: number) => {
@@ -78,6 +92,9 @@ export class Cpu {
     this.exports = inst.exports as unknown as CpuExports;
     this.exports.init();
     this.refreshView();
+    const threshold = options.jit === undefined ? DEFAULT_THRESHOLD : options.jit === false ? 0 : options.jit;
+    if (!Number.isInteger(threshold) || threshold < 0 || threshold > 0xffff_ffff) throw new RangeError(`a64vm: JIT threshold ${threshold} is not a count of block entries`);
+    if (threshold > 0) this.jit = new Jit(this.exports, threshold);
   }
 
   get memory(): WebAssembly.Memory { return this.exports.memory; }
@@ -151,7 +168,14 @@ export class Cpu {
   run(budget: bigint | number): Exit {
     const n = typeof budget === 'number' ? budget : budget > 0xffff_ffffn ? 0xffff_ffff : Number(budget);
     if (!(n >= 0 && n <= 0xffff_ffff)) throw new RangeError(`a64vm: run budget ${budget} outside 0..2^32-1 (run in slices)`);
-    const code = this.exports.run(n);
+    const start = this.jit ? this.icountNumber : 0;
+    let code = this.exports.run(n);
+    while (code === L.EXIT_JIT) {
+      // A hot block: compile it and go on with what is left of the budget.
+      this.jit!.compileRequested();
+      const left = n - (this.icountNumber - start);
+      code = left > 0 ? this.exports.run(left) : L.EXIT_BUDGET;
+    }
     return {
       reason: REASONS[code] ?? 'internal',
       esr: this.u64(L.ESR_EL2),

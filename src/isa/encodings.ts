@@ -543,6 +543,13 @@ export function parsePattern(e: Encoding): Parsed {
 
 export const PARSED: readonly Parsed[] = ENCODINGS.map(parsePattern);
 
+/** Handler names by op number (the record's op field): UNDEFINED is 0, then table order. */
+export function handlerIds(): string[] {
+  const ids: string[] = ['UNDEFINED'];
+  for (const p of PARSED) if (!ids.includes(p.handler)) ids.push(p.handler);
+  return ids;
+}
+
 /**
  * Register fields the decoder pre-scales into the record: field name -> record slot. R* fields
  * hold the byte address of X<n> (or SP for the _SP forms), V* fields that of the SIMD&FP

@@ -1,0 +1,352 @@
+// JIT emitters for data processing (immediate and register): the wasm each instruction becomes,
+// with the same results as its interpreter handler in assembly/exec/dpimm.ts and dpreg.ts (the
+// decode record's imm/imm2 carry what the pre_ hooks computed). A handler with no emitter here
+// is run by the interpreter (Emitter.interpret).
+import { I64, Op } from './wasm.ts';
+import type { Emitter, Rec } from './emitter.ts';
+
+export type Emit = (e: Emitter, r: Rec) => void;
+
+const M32 = 0xffffffffn;
+const is64 = (r: Rec) => (r.word >>> 31) !== 0;
+/** Masks the i64 on the stack to the datasize. */
+function mask(e: Emitter, r: Rec): Emitter { if (!is64(r)) e.i64(M32).op(Op.i64And); return e; }
+
+/**
+ * ConditionHolds(cond) (J1.2) on the NZCV local: pushes an i32 0 or 1. NZCV keeps N Z C V in
+ * bits 31:28.
+ */
+export function condition(e: Emitter, cond: number): void {
+  const bit = (b: number) => { e.nzcv().i32(b).op(Op.i32ShrU); };
+  switch (cond >> 1) {
+    case 0: bit(30); e.i32(1).op(Op.i32And); break; // EQ
+    case 1: bit(29); e.i32(1).op(Op.i32And); break; // CS
+    case 2: bit(31); break; // MI
+    case 3: bit(28); e.i32(1).op(Op.i32And); break; // VS
+    case 4: bit(29); bit(30); e.i32(-1).op(Op.i32Xor, Op.i32And).i32(1).op(Op.i32And); break; // HI: C && !Z
+    case 5: bit(31); bit(28); e.op(Op.i32Xor).i32(1).op(Op.i32And, Op.i32Eqz); break; // GE: N == V
+    case 6: bit(31); bit(28); e.op(Op.i32Xor); bit(30); e.op(Op.i32Or).i32(1).op(Op.i32And, Op.i32Eqz); break; // GT
+    default: e.i32(1); // AL
+  }
+  if ((cond & 1) !== 0 && cond !== 15) e.op(Op.i32Eqz);
+}
+
+/**
+ * AddWithCarry(x, y, carry) (J1.1.3) at the datasize: x and y in i64 locals (y already inverted
+ * for a subtraction), carry 0, 1 or 'C' (PSTATE.C). Leaves the result (cut to the datasize) on
+ * the stack and, when setFlags, writes NZCV.
+ */
+function addWithCarry(e: Emitter, sf64: boolean, x: number, y: number, carry: 0 | 1 | 'C', setFlags: boolean): void {
+  const pushCarry = () => {
+    if (carry === 'C') e.nzcv().i32(29).op(Op.i32ShrU).i32(1).op(Op.i32And, Op.i64ExtendI32U);
+    else e.i64(carry);
+  };
+  const res = e.tmp64();
+  if (sf64) {
+    e.get(x).get(y).op(Op.i64Add);
+    if (carry !== 0) { pushCarry(); e.op(Op.i64Add); }
+    e.set(res);
+    if (setFlags) {
+      e.get(res).i64(63).op(Op.i64ShrU, Op.i32WrapI64).i32(31).op(Op.i32Shl); // N
+      e.get(res).op(Op.i64Eqz).i32(30).op(Op.i32Shl, Op.i32Or); // Z
+      // C: unsigned overflow of x + y + carry: r < x, or r == x with a carry in.
+      if (carry === 0) e.get(res).get(x).op(Op.i64LtU);
+      else if (carry === 1) e.get(res).get(x).op(Op.i64LeU);
+      else {
+        e.get(res).get(x).op(Op.i64LeU).get(res).get(x).op(Op.i64LtU);
+        e.nzcv().i32(1 << 29).op(Op.i32And, Op.select);
+      }
+      e.i32(29).op(Op.i32Shl, Op.i32Or);
+      // V: the operands have the same sign and the result's differs.
+      e.get(x).get(y).op(Op.i64Xor).i64(-1).op(Op.i64Xor).get(x).get(res).op(Op.i64Xor, Op.i64And);
+      e.i64(63).op(Op.i64ShrU, Op.i32WrapI64).i32(28).op(Op.i32Shl, Op.i32Or);
+      e.setNzcv();
+    }
+    e.get(res);
+  } else {
+    const xs = e.tmp64(), ys = e.tmp64(), wide = e.tmp64();
+    e.get(x).i64(M32).op(Op.i64And).set(xs);
+    e.get(y).i64(M32).op(Op.i64And).set(ys);
+    e.get(xs).get(ys).op(Op.i64Add);
+    if (carry !== 0) { pushCarry(); e.op(Op.i64Add); }
+    e.tee(wide).i64(M32).op(Op.i64And).set(res);
+    if (setFlags) {
+      e.get(res).i64(31).op(Op.i64ShrU, Op.i32WrapI64).i32(31).op(Op.i32Shl);
+      e.get(res).op(Op.i64Eqz).i32(30).op(Op.i32Shl, Op.i32Or);
+      e.get(wide).i64(32).op(Op.i64ShrU, Op.i32WrapI64).i32(29).op(Op.i32Shl, Op.i32Or);
+      e.get(xs).get(ys).op(Op.i64Xor).i64(-1).op(Op.i64Xor).get(xs).get(res).op(Op.i64Xor, Op.i64And);
+      e.i64(31).op(Op.i64ShrU, Op.i32WrapI64).i32(1).op(Op.i32And).i32(28).op(Op.i32Shl, Op.i32Or);
+      e.setNzcv();
+    }
+    e.get(res);
+    e.release64(xs, ys, wide);
+  }
+  e.release64(res);
+}
+
+/** Sets N and Z from the i64 in local v (already cut to the datasize), C = V = 0. */
+function setNZ(e: Emitter, sf64: boolean, v: number): void {
+  e.get(v).i64(sf64 ? 63 : 31).op(Op.i64ShrU, Op.i32WrapI64).i32(31).op(Op.i32Shl);
+  if (!sf64) e.i32(1 << 31).op(Op.i32And);
+  e.get(v).op(Op.i64Eqz).i32(30).op(Op.i32Shl, Op.i32Or).setNzcv();
+}
+
+/** ShiftReg(Rm, type, amount): imm = amount, imm2 = type | sf << 2 (exec/dpreg.ts). */
+function shifted(e: Emitter, r: Rec): void {
+  const amt = Number(r.imm);
+  const kind = Number(r.imm2);
+  e.x(r.m);
+  switch (kind) {
+    case 0: case 4: if (amt) e.i64(amt).op(Op.i64Shl); break;
+    case 1: e.i64(M32).op(Op.i64And); if (amt) e.i64(amt).op(Op.i64ShrU); break;
+    case 2: e.op(Op.i64Extend32S); if (amt) e.i64(amt).op(Op.i64ShrS); break;
+    case 3: e.op(Op.i32WrapI64).i32(amt).op(Op.i32Rotr, Op.i64ExtendI32U); break;
+    case 5: if (amt) e.i64(amt).op(Op.i64ShrU); break;
+    case 6: if (amt) e.i64(amt).op(Op.i64ShrS); break;
+    default: if (amt) e.i64(amt).op(Op.i64Rotr);
+  }
+}
+
+/** ExtendReg(Rm, option, shift): imm = shift, imm2 = option (exec/dpreg.ts). */
+function extended(e: Emitter, r: Rec): void {
+  e.x(r.m);
+  switch (Number(r.imm2)) {
+    case 0: e.i64(0xff).op(Op.i64And); break;
+    case 1: e.i64(0xffff).op(Op.i64And); break;
+    case 2: e.i64(M32).op(Op.i64And); break;
+    case 4: e.op(Op.i64Extend8S); break;
+    case 5: e.op(Op.i64Extend16S); break;
+    case 6: e.op(Op.i64Extend32S); break;
+    default: break; // UXTX, SXTX
+  }
+  if (r.imm) e.i64(r.imm).op(Op.i64Shl);
+}
+
+/** Rd = (Rn <op> operand) cut to the datasize, operand pushed by `operand`. */
+function binary(opcode: number, operand: (e: Emitter, r: Rec) => void, invert = false): Emit {
+  return (e, r) => {
+    e.x(r.n);
+    operand(e, r);
+    if (invert) e.i64(-1).op(Op.i64Xor);
+    e.op(opcode);
+    mask(e, r).setX(r.d);
+  };
+}
+
+/** ADDS/SUBS family: Rd = AddWithCarry(Rn, operand or NOT operand, carry), flags set. */
+function addSub(operand: (e: Emitter, r: Rec) => void, sub: boolean, carry: 0 | 1 | 'C', setFlags: boolean): Emit {
+  return (e, r) => {
+    const x = e.tmp64(), y = e.tmp64();
+    e.x(r.n).set(x);
+    operand(e, r);
+    if (sub) e.i64(-1).op(Op.i64Xor);
+    e.set(y);
+    addWithCarry(e, is64(r), x, y, carry, setFlags);
+    e.setX(r.d);
+    e.release64(x, y);
+  };
+}
+
+/** ANDS/BICS: Rd = Rn AND operand (or NOT operand), N and Z from the result. */
+function andS(operand: (e: Emitter, r: Rec) => void, invert: boolean): Emit {
+  return (e, r) => {
+    const v = e.tmp64();
+    e.x(r.n);
+    operand(e, r);
+    if (invert) e.i64(-1).op(Op.i64Xor);
+    e.op(Op.i64And);
+    mask(e, r).set(v);
+    setNZ(e, is64(r), v);
+    e.get(v).setX(r.d);
+    e.release64(v);
+  };
+}
+
+const imm = (e: Emitter, r: Rec) => { e.i64(r.imm); };
+const reg = (e: Emitter, r: Rec) => { e.x(r.m); };
+const imm5 = (e: Emitter, r: Rec) => { e.i64((r.word >>> 16) & 31); };
+
+/** CCMN/CCMP: flags of the comparison if cond holds, else the instruction's nzcv. */
+function condCompare(operand: (e: Emitter, r: Rec) => void, sub: boolean): Emit {
+  return (e, r) => {
+    condition(e, (r.word >>> 12) & 15);
+    e.op(Op.if, 0x40);
+    const x = e.tmp64(), y = e.tmp64();
+    e.x(r.n).set(x);
+    operand(e, r);
+    if (sub) e.i64(-1).op(Op.i64Xor);
+    e.set(y);
+    addWithCarry(e, is64(r), x, y, sub ? 1 : 0, true);
+    e.op(Op.drop);
+    e.release64(x, y);
+    e.op(Op.else).i32((r.word & 15) << 28).setNzcv().op(Op.end);
+  };
+}
+
+/** CSEL family: Rd = cond ? Rn : f(Rm), cut to the datasize. */
+function condSelect(f: (e: Emitter) => void): Emit {
+  return (e, r) => {
+    e.x(r.n);
+    e.x(r.m);
+    f(e);
+    condition(e, (r.word >>> 12) & 15);
+    e.op(Op.select);
+    mask(e, r).setX(r.d);
+  };
+}
+
+/** ROR(src, R) over the datasize, src on the stack (exec/dpimm.ts rorData). */
+function rorData(e: Emitter, r: Rec): void {
+  const rot = (r.word >>> 16) & 0x3f;
+  if (is64(r)) { if (rot) e.i64(rot).op(Op.i64Rotr); }
+  else e.op(Op.i32WrapI64).i32(rot).op(Op.i32Rotr, Op.i64ExtendI32U);
+}
+
+/** Rd = Ra +/- product, the product pushed by `product`. */
+function mulAdd(product: (e: Emitter, r: Rec) => void, sub: boolean, cut: boolean): Emit {
+  return (e, r) => {
+    e.x(r.a);
+    product(e, r);
+    e.op(sub ? Op.i64Sub : Op.i64Add);
+    if (cut) mask(e, r);
+    e.setX(r.d);
+  };
+}
+const mulNM = (e: Emitter, r: Rec) => { e.x(r.n).x(r.m).op(Op.i64Mul); };
+const mulS32 = (e: Emitter, r: Rec) => { e.x(r.n).op(Op.i64Extend32S).x(r.m).op(Op.i64Extend32S, Op.i64Mul); };
+const mulU32 = (e: Emitter, r: Rec) => { e.x(r.n).i64(M32).op(Op.i64And).x(r.m).i64(M32).op(Op.i64And, Op.i64Mul); };
+
+/** A shift by register: 64-bit ops count modulo 64, 32-bit modulo 32, as wasm's do. */
+function shiftV(op64: number, op32: number): Emit {
+  return (e, r) => {
+    if (is64(r)) e.x(r.n).x(r.m).op(op64);
+    else e.x(r.n).op(Op.i32WrapI64).x(r.m).op(Op.i32WrapI64, op32, Op.i64ExtendI32U);
+    e.setX(r.d);
+  };
+}
+
+export const DP_EMITTERS: Record<string, Emit> = {
+  ADR: (e, r) => { e.i64(BigInt.asUintN(64, r.pc + adrImm(r.word))).setX(r.d); },
+  ADRP: (e, r) => { e.i64(BigInt.asUintN(64, (r.pc & ~0xfffn) + (adrImm(r.word) << 12n))).setX(r.d); },
+  ADD_imm: binary(Op.i64Add, imm),
+  SUB_imm: binary(Op.i64Sub, imm),
+  ADDS_imm: addSub(imm, false, 0, true),
+  SUBS_imm: addSub(imm, true, 1, true),
+  AND_imm: binary(Op.i64And, imm),
+  ORR_imm: binary(Op.i64Or, imm),
+  EOR_imm: binary(Op.i64Xor, imm),
+  ANDS_imm: andS(imm, false),
+  MOVN: (e, r) => { e.i64(r.imm).setX(r.d); },
+  MOVZ: (e, r) => { e.i64(r.imm).setX(r.d); },
+  MOVK: (e, r) => { e.x(r.d).i64(r.imm2).op(Op.i64And).i64(r.imm).op(Op.i64Or).setX(r.d); },
+  UBFM: (e, r) => {
+    e.x(r.n);
+    rorData(e, r);
+    e.i64(r.imm & r.imm2).op(Op.i64And).setX(r.d);
+  },
+  SBFM: (e, r) => {
+    const s = (r.word >>> 10) & 0x3f;
+    const dm = is64(r) ? -1n : M32;
+    // (Replicate(src<S>) AND NOT tmask) OR (ROR(src, R) AND wmask AND tmask)
+    e.i64(BigInt.asUintN(64, dm & ~r.imm2)).i64(0).x(r.n).i64(s).op(Op.i64ShrU).i64(1).op(Op.i64And, Op.i32WrapI64, Op.select);
+    e.x(r.n);
+    rorData(e, r);
+    e.i64(r.imm & r.imm2).op(Op.i64And, Op.i64Or).setX(r.d);
+  },
+  BFM: (e, r) => {
+    const dm = is64(r) ? (1n << 64n) - 1n : M32;
+    const dst = e.tmp64();
+    e.x(r.d).i64(dm).op(Op.i64And).set(dst);
+    // bot = (dst AND NOT wmask) OR (ROR(src, R) AND wmask); Rd = (dst AND NOT tmask) OR (bot AND tmask)
+    e.get(dst).i64(BigInt.asUintN(64, ~r.imm)).op(Op.i64And);
+    e.x(r.n);
+    rorData(e, r);
+    e.i64(r.imm).op(Op.i64And, Op.i64Or).i64(r.imm2).op(Op.i64And);
+    e.get(dst).i64(BigInt.asUintN(64, ~r.imm2)).op(Op.i64And, Op.i64Or).i64(dm).op(Op.i64And).setX(r.d);
+    e.release64(dst);
+  },
+  EXTR: (e, r) => {
+    const lsb = Number(r.imm);
+    if (is64(r)) {
+      if (lsb === 0) e.x(r.m);
+      else e.x(r.m).i64(lsb).op(Op.i64ShrU).x(r.n).i64(64 - lsb).op(Op.i64Shl, Op.i64Or);
+    } else {
+      e.x(r.n).i64(32).op(Op.i64Shl).x(r.m).i64(M32).op(Op.i64And, Op.i64Or).i64(lsb).op(Op.i64ShrU).i64(M32).op(Op.i64And);
+    }
+    e.setX(r.d);
+  },
+
+  AND_shift: binary(Op.i64And, shifted),
+  BIC_shift: binary(Op.i64And, shifted, true),
+  ORR_shift: binary(Op.i64Or, shifted),
+  ORN_shift: binary(Op.i64Or, shifted, true),
+  EOR_shift: binary(Op.i64Xor, shifted),
+  EON_shift: binary(Op.i64Xor, shifted, true),
+  ANDS_shift: andS(shifted, false),
+  BICS_shift: andS(shifted, true),
+  ADD_shift: binary(Op.i64Add, shifted),
+  SUB_shift: binary(Op.i64Sub, shifted),
+  ADDS_shift: addSub(shifted, false, 0, true),
+  SUBS_shift: addSub(shifted, true, 1, true),
+  ADD_ext: binary(Op.i64Add, extended),
+  SUB_ext: binary(Op.i64Sub, extended),
+  ADDS_ext: addSub(extended, false, 0, true),
+  SUBS_ext: addSub(extended, true, 1, true),
+  ADC: addSub(reg, false, 'C', false),
+  ADCS: addSub(reg, false, 'C', true),
+  SBC: addSub(reg, true, 'C', false),
+  SBCS: addSub(reg, true, 'C', true),
+  CCMN_reg: condCompare(reg, false),
+  CCMP_reg: condCompare(reg, true),
+  CCMN_imm: condCompare(imm5, false),
+  CCMP_imm: condCompare(imm5, true),
+  CSEL: condSelect(() => {}),
+  CSINC: condSelect((e) => { e.i64(1).op(Op.i64Add); }),
+  CSINV: condSelect((e) => { e.i64(-1).op(Op.i64Xor); }),
+  CSNEG: condSelect((e) => { const t = e.tmp64(); e.set(t).i64(0).get(t).op(Op.i64Sub); e.release64(t); }),
+  CLZ: (e, r) => {
+    if (is64(r)) e.x(r.n).op(Op.i64Clz);
+    else e.x(r.n).op(Op.i32WrapI64, Op.i32Clz, Op.i64ExtendI32U);
+    e.setX(r.d);
+  },
+  UDIV: (e, r) => {
+    // Division by zero gives 0 (wasm would trap).
+    const m = e.tmp64();
+    if (is64(r)) {
+      e.x(r.m).set(m);
+      e.get(m).op(Op.i64Eqz).op(Op.if, I64).i64(0).op(Op.else).x(r.n).get(m).op(Op.i64DivU).op(Op.end);
+    } else {
+      e.x(r.m).i64(M32).op(Op.i64And).set(m);
+      e.get(m).op(Op.i64Eqz).op(Op.if, I64).i64(0).op(Op.else).x(r.n).i64(M32).op(Op.i64And).get(m).op(Op.i64DivU).op(Op.end);
+    }
+    e.setX(r.d);
+    e.release64(m);
+  },
+  SDIV: (e, r) => {
+    // m == 0 gives 0; m == -1 negates (INT_MIN / -1 = INT_MIN, where wasm would trap).
+    const m = e.tmp64(), n = e.tmp64();
+    if (is64(r)) { e.x(r.m).set(m); e.x(r.n).set(n); }
+    else { e.x(r.m).op(Op.i64Extend32S).set(m); e.x(r.n).op(Op.i64Extend32S).set(n); }
+    e.get(m).op(Op.i64Eqz).op(Op.if, I64).i64(0).op(Op.else);
+    e.get(m).i64(-1).op(Op.i64Eq).op(Op.if, I64).i64(0).get(n).op(Op.i64Sub).op(Op.else).get(n).get(m).op(Op.i64DivS).op(Op.end);
+    e.op(Op.end);
+    mask(e, r).setX(r.d);
+    e.release64(m, n);
+  },
+  LSLV: shiftV(Op.i64Shl, Op.i32Shl),
+  LSRV: shiftV(Op.i64ShrU, Op.i32ShrU),
+  ASRV: shiftV(Op.i64ShrS, Op.i32ShrS),
+  RORV: shiftV(Op.i64Rotr, Op.i32Rotr),
+  MADD: mulAdd(mulNM, false, true),
+  MSUB: mulAdd(mulNM, true, true),
+  SMADDL: mulAdd(mulS32, false, false),
+  SMSUBL: mulAdd(mulS32, true, false),
+  UMADDL: mulAdd(mulU32, false, false),
+  UMSUBL: mulAdd(mulU32, true, false),
+};
+
+/** imm = SignExtend(immhi:immlo, 21) (ADR/ADRP). */
+function adrImm(w: number): bigint {
+  const v = (((w >>> 5) & 0x7ffff) << 2) | ((w >>> 29) & 3);
+  return BigInt.asIntN(21, BigInt(v));
+}
