@@ -31,6 +31,8 @@ run options:
                          in /chosen (QEMU's -initrd); ignored for ELF images, as QEMU does
   --max-insns N          stop after N instructions (exit status 3; also --budget)
   --stats                print instructions retired, wall time and MIPS to stderr
+  --jit N|off            compile a block to wasm once it has run N times (default 64); off:
+                         interpret every instruction (same results, slower)
   --semihosting          answer Arm semihosting calls (HLT #0xF000)
   --psci-conduit hvc|smc the SMCCC/PSCI conduit (default hvc)
   --emulate-nisv         emulate MMIO accesses without a valid syndrome (LDP/STP, writeback)
@@ -107,6 +109,7 @@ interface Parsed {
   budget?: bigint;
   initrd?: string;
   stats: boolean;
+  jit?: number | false;
   semihosting: boolean;
   conduit: 'hvc' | 'smc';
   emulateNisv: boolean;
@@ -184,6 +187,14 @@ function parseArgs(argv: string[]): Parsed | 'help' | 'version' {
       }
       case '--initrd': runOnly(); p.initrd = value(); break;
       case '--stats': runOnly(); p.stats = true; break;
+      case '--jit': {
+        runOnly();
+        const v = value();
+        if (v === 'off') p.jit = false;
+        else if (/^[1-9][0-9]{0,8}$/.test(v)) p.jit = Number(v);
+        else throw new UsageError(`--jit: '${v}' is neither a block run count from 1 to 999999999 nor 'off'`);
+        break;
+      }
       case '--semihosting': runOnly(); p.semihosting = true; break;
       case '--psci-conduit': {
         const v = value();
@@ -293,11 +304,12 @@ function writeOutput(file: string, data: Uint8Array): void {
 }
 
 /** --stats: instructions retired, wall time of the run and the rate in millions per second. */
-export function formatStats(instructions: bigint, seconds: number, tlbMisses?: bigint): string {
+export function formatStats(instructions: bigint, seconds: number, tlbMisses?: bigint, jit?: { compiled: number; declined: number }): string {
   const mips = seconds > 0 ? Number(instructions) / seconds / 1e6 : 0;
   const perK = instructions > 0n && tlbMisses !== undefined ? (Number(tlbMisses) * 1000) / Number(instructions) : 0;
   const tlb = tlbMisses === undefined ? '' : `, ${tlbMisses} soft-TLB misses (${perK.toFixed(3)} per 1000 instructions, vCPU 0 in view)`;
-  return `stats: ${instructions} instructions retired in ${seconds.toFixed(3)} s wall time (${mips.toFixed(2)} MIPS)${tlb}`;
+  const compiled = jit ? `, JIT: ${jit.compiled} blocks compiled, ${jit.declined} left to the interpreter` : ', JIT off';
+  return `stats: ${instructions} instructions retired in ${seconds.toFixed(3)} s wall time (${mips.toFixed(2)} MIPS)${tlb}${compiled}`;
 }
 
 function version(): string {
@@ -336,6 +348,7 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
       entry: p.entry,
       mmioGuard: p.mmioGuard,
       guardViolation: p.guardViolation,
+      jit: p.jit,
     };
     if (p.image !== undefined) opts.kernel = { data: readInput(p.image), name: basename(p.image) };
     if (p.bios !== undefined) opts.bios = { data: readInput(p.bios), name: basename(p.bios) };
@@ -354,7 +367,7 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
     try { checkToolOptions(tools); } catch (e) { throw new UsageError((e as Error).message); }
 
     const { VM } = await import('./vm.ts'); // loads the CPU only when there is something to run
-    const vm = p.restore !== undefined ? await VM.fromSnapshot(readInput(p.restore)) : await VM.create(opts);
+    const vm = p.restore !== undefined ? await VM.fromSnapshot(readInput(p.restore), { jit: p.jit }) : await VM.create(opts);
     if (p.dtbOut) writeOutput(p.dtbOut, vm.boot.dtb);
     if (p.initrd !== undefined && vm.boot.kind === 'elf') {
       io.stderr(`a64vm: warning: --initrd ${basename(p.initrd)} ignored: ${basename(p.image!)} is an ELF image, not a Linux Image (QEMU ignores -initrd for ELF kernels too)\n`);
@@ -378,7 +391,7 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
     const seconds = (performance.now() - started) / 1000;
     flush();
     if (r.message) io.stderr(`a64vm: ${r.message}\n`);
-    if (p.stats) io.stderr(`a64vm: ${formatStats(r.instructions, seconds, vm.cpu.u64(layout.TLB_MISSES))}\n`);
+    if (p.stats) io.stderr(`a64vm: ${formatStats(r.instructions, seconds, vm.cpu.u64(layout.TLB_MISSES), vm.cpu.jit?.stats)}\n`);
     return r.status;
   } catch (e) {
     if (e instanceof UsageError || e instanceof LoadError || e instanceof SnapshotError) { io.stderr(`a64vm: ${e.message}\n`); return 2; }

@@ -222,7 +222,7 @@ export class VM {
   }
 
   /** Creates a VM from a snapshot file alone (its options are in it) and restores it. */
-  static async fromSnapshot(bytes: Uint8Array, extra: Pick<VMOptions, 'mmio'> = {}): Promise<VM> {
+  static async fromSnapshot(bytes: Uint8Array, extra: Pick<VMOptions, 'mmio' | 'jit'> = {}): Promise<VM> {
     const img = decodeSnapshot(bytes);
     const vm = await VM.create({ ...(decodeState(img.config) as VMOptions), ...extra });
     applySnapshot(vm, img);

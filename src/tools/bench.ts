@@ -110,9 +110,9 @@ async function loadVM(): Promise<VMClass> {
 }
 
 /** Runs one image on a64vm; times VM.run() only. */
-export async function runA64vm(file: string, budget = 20_000_000_000n): Promise<A64vmRun> {
+export async function runA64vm(file: string, budget = 20_000_000_000n, jit?: number | false): Promise<A64vmRun> {
   const VM = await loadVM();
-  const vm = await VM.create({ kernel: { data: new Uint8Array(readFileSync(file)), name: file } });
+  const vm = await VM.create({ kernel: { data: new Uint8Array(readFileSync(file)), name: file }, jit });
   const t0 = performance.now();
   const r = vm.run({ budget });
   const seconds = (performance.now() - t0) / 1000;
@@ -271,7 +271,7 @@ export interface BenchReport {
   date: string;
   /** loadavg: the host's 1-minute load average at the start and at the end of the run. */
   host: { cpus: number; cpuModel: string; node: string; qemu?: string; loadavg: [number, number] };
-  options: { quick: boolean; repetitions: number; qemu: boolean; icount: boolean };
+  options: { quick: boolean; repetitions: number; qemu: boolean; icount: boolean; jit: number | 'off' | 'default' };
   qemuStartupSeconds?: number;
   guests: GuestResult[];
   summary: {
@@ -291,6 +291,7 @@ interface Options {
   only?: string[];
   record: boolean;
   warmup: boolean;
+  jit?: number | false;
 }
 
 const USAGE = `usage: npm run bench -- [options]
@@ -301,6 +302,8 @@ const USAGE = `usage: npm run bench -- [options]
   --no-qemu            do not run QEMU even if it is installed
   --no-icount          do not ask QEMU for its instruction count (use a64vm's)
   --no-warmup          skip the warm-up run before timing a64vm
+  --jit N|off          a64vm's JIT threshold (runs of a block before it is compiled), or off to
+                       measure the interpreter alone (default: a64vm's default)
   --record-checksums   write QEMU's result lines (and instruction counts) to
                        test/fixtures/bench-checksums.json (needs QEMU)
 Guests: ${GUESTS.map((g) => g.name).join(' ')}`;
@@ -321,6 +324,13 @@ function parseOptions(argv: string[]): Options | 'help' {
       case '--no-icount': o.icount = false; break;
       case '--no-warmup': o.warmup = false; break;
       case '--record-checksums': o.record = true; break;
+      case '--jit': {
+        const v = value();
+        if (v === 'off') o.jit = false;
+        else if (/^[1-9][0-9]*$/.test(v)) o.jit = Number(v);
+        else throw new Error(`--jit: '${v}' is neither a positive count nor 'off'`);
+        break;
+      }
       default: throw new Error(`unknown option ${a}; see --help`);
     }
   }
@@ -355,7 +365,7 @@ async function benchGuest(g: Guest, o: Options, qemuStartup: number | undefined,
   log(`${g.name}: a64vm`);
   const runs: A64vmRun[] = [];
   for (let i = 0; i < o.reps; i++) {
-    const r = await runA64vm(file);
+    const r = await runA64vm(file, undefined, o.jit);
     runs.push(r);
     log(` ${r.seconds.toFixed(2)}s`);
     if (!r.ok) { failures.push(`a64vm ${r.message}`); break; }
@@ -482,7 +492,8 @@ export function formatReport(rep: BenchReport): string {
     lines.push(table(hrows));
   }
   lines.push('');
-  lines.push(`medians of ${rep.options.repetitions} repetition(s); a64vm times VM.run() only (after a warm-up run)`);
+  const jit = rep.options.jit === 'off' ? 'JIT off (interpreter only)' : `JIT ${rep.options.jit === 'default' ? 'on' : `threshold ${rep.options.jit}`}`;
+  lines.push(`medians of ${rep.options.repetitions} repetition(s); a64vm (${jit}) times VM.run() only (after a warm-up run)`);
   if (haveQemu) {
     lines.push(`${rep.host.qemu!.replace('QEMU emulator version', 'QEMU')}: whole-process time minus its start-up, ${rep.qemuStartupSeconds!.toFixed(3)} s (median of null.elf);`);
     const src = new Set(rep.guests.map((g) => g.qemu?.instructionSource).filter(Boolean));
@@ -543,7 +554,7 @@ export async function main(argv: string[]): Promise<number> {
   if (o.warmup) {
     // V8 runs new wasm code from its baseline compiler first and swaps in optimised code on a
     // later call; a short run first keeps that from being charged to the first guest timed.
-    const w = await runA64vm(guestPath('crc32-mmuoff'), 20_000_000n);
+    const w = await runA64vm(guestPath('crc32-mmuoff'), 20_000_000n, o.jit);
     log(`a64vm warm-up: ${w.instructions} instructions in ${w.seconds.toFixed(2)} s\n`);
   }
 
@@ -555,7 +566,7 @@ export async function main(argv: string[]): Promise<number> {
   const report: BenchReport = {
     date: new Date().toISOString(),
     host: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, qemu, loadavg: [loadAtStart, loadavg()[0]] },
-    options: { quick: o.quick, repetitions: o.reps, qemu: qemuStartup !== undefined, icount: o.icount && qemuStartup !== undefined },
+    options: { quick: o.quick, repetitions: o.reps, qemu: qemuStartup !== undefined, icount: o.icount && qemuStartup !== undefined, jit: o.jit === undefined ? 'default' : o.jit === false ? 'off' : o.jit },
     qemuStartupSeconds: qemuStartup,
     guests: results,
     summary: {

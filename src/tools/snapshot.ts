@@ -117,11 +117,14 @@ export interface VmImage {
 
 // ---------------------------------------------------------------- capture
 
-/** VMOptions as stored: functions (the MMIO callback) and the consumed input queue are left out. */
+/**
+ * VMOptions as stored: functions (the MMIO callback), the consumed input queue and the JIT
+ * setting (how the CPU runs, not what the machine is) are left out.
+ */
 export function configOf(options: object): string {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(options)) {
-    if (v === undefined || typeof v === 'function' || k === 'input' || k === 'mmio') continue;
+    if (v === undefined || typeof v === 'function' || k === 'input' || k === 'mmio' || k === 'jit') continue;
     out[k] = v;
   }
   return encodeState(out);
