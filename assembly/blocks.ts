@@ -64,6 +64,12 @@ function build(pc: u64, h: usize, slot: usize): usize {
   return blk;
 }
 
+/** The block cached for pc, or 0 (the host's JIT asks before it compiles a block again). */
+export function lookupBlock(pc: u64): usize {
+  const slot = tableSlot(pc);
+  return load<u64>(slot) == pc ? <usize>load<u32>(slot, 8) : 0;
+}
+
 /** Forgets every block (the arena is full, or the host asks). */
 export function flushBlocks(): void {
   memory.fill(BT, 0xff, BT_ENTRIES * 16); // tag ~0: no 4-aligned VA matches it

@@ -11,7 +11,7 @@ import { fetchSlow, tlbFlushAll, tlbFlushPage } from './memory';
 import { takePending, takeIllegalState, updateAttention } from './exceptions';
 import { decodeInto } from './gen/decode';
 import { dispatch } from './gen/dispatch';
-import { blockAt, dropBlock, flushBlocks } from './blocks';
+import { blockAt, dropBlock, flushBlocks, lookupBlock } from './blocks';
 
 // The JIT (src/cpu/jit/): a block entered jitThreshold times is handed to the host (EXIT_JIT),
 // which compiles it to a wasm function of type JitBlock and puts it in the function table; the
@@ -21,10 +21,11 @@ let jitThreshold: u32 = 0;
 export function setJitThreshold(n: u32): void { jitThreshold = n; }
 
 /**
- * A compiled block: runs the block starting at its VA (blk, h: its arena record and first word's
- * host address), and again while it branches back to its own start, the budget allows the whole
- * block and no interrupt is pending. Returns the new instruction count; the unchanged count
- * when the block's words are no longer those in guest memory (nothing was executed).
+ * Compiled code for the hot blocks of one page: runs from the block at PC (blk, h: its arena
+ * address and its first word's host address) through the function's other blocks as long as
+ * control stays among them, the budget takes each whole and no interrupt is pending. Returns
+ * the new instruction count; the unchanged count when the first block's words are no longer
+ * those in guest memory (nothing was executed).
  */
 type JitBlock = (blk: u32, h: u32, icount: u64, limit: u64) => u64;
 
@@ -138,6 +139,8 @@ export function init(): void {
 export function flushTLB(): void { tlbFlushAll(); }
 /** Forgets every decoded block (and so every compiled one: the host may reuse their table slots). */
 export function resetBlocks(): void { flushBlocks(); }
+/** The decoded block starting at pc, or 0 when the cache has none. */
+export function jitLookup(pc: u64): usize { return lookupBlock(pc); }
 
 /** Runs the one instruction of decode record rec: a compiled block's way out to the interpreter. */
 export function jitExec(rec: usize, icount: u64): u32 {

@@ -34,6 +34,7 @@ interface CpuExports {
   decodeWord(w: number): number;
   table: WebAssembly.Table;
   jitExec(rec: number, icount: bigint): number;
+  jitLookup(pc: bigint): number;
   setJitThreshold(n: number): void;
   resetBlocks(): void;
 }

@@ -7,7 +7,7 @@ import * as L from '../../../assembly/layout.ts';
 import { I32, I64, Op, sleb, uleb, type FunctionBody } from './wasm.ts';
 
 /** Function parameters (the CPU's JitBlock type, assembly/index.ts). */
-export const P_BLK = 0;
+export const P_BLK = 0; // unused: the function dispatches on the PC
 export const P_H = 1;
 export const P_ICOUNT = 2;
 export const P_LIMIT = 3;
@@ -16,8 +16,11 @@ export const P_LIMIT = 3;
 export const ZR = 31;
 export const SP = 32;
 
-/** A decode record of the block (assembly/gen/decode.ts layout), with its VA. */
+/** A decode record of a block (assembly/gen/decode.ts layout), with its VA. */
 export interface Rec {
+  /** The record's address in the CPU's memory (the block arena), for jitExec. */
+  addr: number;
+  /** Its place in its block. */
   index: number;
   pc: bigint;
   word: number;
@@ -48,7 +51,18 @@ export class Emitter {
    * the second (given the first) emits the real code, whose every exit stores back and every
    * return from the interpreter reloads the whole set, wherever in the block it is.
    */
-  constructor(readonly recs: Rec[], first?: Emitter) {
+  /** The guest PC (i64) between blocks, and the host address of the page's first byte (i32). */
+  readonly pc: number;
+  readonly pageHost: number;
+  /** The count an exception or exit returns, set before branching to the fault exit. */
+  readonly ret: number;
+  /** The depth of the block whose end is the fault exit (see compile.ts). */
+  faultLevel = 1;
+
+  constructor(first?: Emitter) {
+    this.pc = this.newLocal(I64);
+    this.pageHost = this.newLocal(I32);
+    this.ret = this.newLocal(I64);
     if (!first) return;
     for (const r of first.regLocal.keys()) this.reg(r);
     for (const r of first.written) this.written.add(r);
@@ -57,8 +71,18 @@ export class Emitter {
     if (first.tlbLocal >= 0) this.tlbLocal = this.newLocal(I32);
   }
 
+  /** Open blocks, loops and ifs (op() counts them: every byte it gets is an opcode or a block type). */
+  depth = 0;
+
   // ---- raw code ----
-  op(...bytes: number[]): this { for (const b of bytes) this.code.push(b); return this; }
+  op(...bytes: number[]): this {
+    for (const b of bytes) {
+      this.code.push(b);
+      if (b === Op.block || b === Op.loop || b === Op.if) this.depth++;
+      else if (b === Op.end) this.depth--;
+    }
+    return this;
+  }
   i64(v: bigint | number): this { this.code.push(Op.i64Const); sleb(this.code, BigInt(v)); return this; }
   i32(v: number): this { this.code.push(Op.i32Const); sleb(this.code, BigInt(v | 0)); return this; }
   get(l: number): this { this.code.push(Op.localGet); uleb(this.code, l); return this; }
@@ -68,6 +92,13 @@ export class Emitter {
   mem(opcode: number, offset = 0): this { this.code.push(opcode, 0); uleb(this.code, offset); return this; }
   br(depth: number): this { this.code.push(Op.br); uleb(this.code, depth); return this; }
   brIf(depth: number): this { this.code.push(Op.brIf); uleb(this.code, depth); return this; }
+  brTable(targets: number[], dflt: number): this {
+    this.code.push(0x0e);
+    uleb(this.code, targets.length);
+    for (const t of targets) uleb(this.code, t);
+    uleb(this.code, dflt);
+    return this;
+  }
   call(fn: number): this { this.code.push(Op.call); uleb(this.code, fn); return this; }
 
   // ---- locals ----
@@ -104,19 +135,53 @@ export class Emitter {
   /** Pushes the current regime's TLB base (i32). */
   tlb(): this { if (this.tlbLocal < 0) this.tlbLocal = this.newLocal(I32); return this.get(this.tlbLocal); }
 
-  /** Stores every register the block writes (and NZCV) back to the state block. */
+  private storeReg(r: number): this { return this.i32(r === SP ? L.XSP : L.X0 + 8 * r).get(this.reg(r)).mem(Op.i64Store); }
+  private loadReg(r: number): this { return this.i32(r === SP ? L.XSP : L.X0 + 8 * r).mem(Op.i64Load).set(this.reg(r)); }
+
+  /** Stores every register the code writes (and NZCV) back to the state block. */
   flush(): this {
-    for (const r of this.written) {
-      this.i32(r === SP ? L.XSP : L.X0 + 8 * r).get(this.reg(r)).mem(Op.i64Store);
-    }
+    for (const r of this.written) this.storeReg(r);
     if (this.nzcvWritten) this.i32(L.NZCV).get(this.nzcvLocal).mem(Op.i32Store);
+    return this;
+  }
+
+  /**
+   * The fault exit's store: X0-X30 only. SP and NZCV went to the state block before the
+   * interpreter ran, and the exception it took may have changed them (SP is banked by EL).
+   */
+  flushForFault(): this {
+    for (const r of this.written) if (r !== SP) this.storeReg(r);
     return this;
   }
 
   /** Loads every cached register (and NZCV) from the state block. */
   reload(): this {
-    for (const [r, l] of this.regLocal) this.i32(r === SP ? L.XSP : L.X0 + 8 * r).mem(Op.i64Load).set(l);
+    for (const r of this.regLocal.keys()) this.loadReg(r);
     if (this.nzcvLocal >= 0) this.i32(L.NZCV).mem(Op.i32Load).set(this.nzcvLocal);
+    return this;
+  }
+
+  /** After jitExec (its result on the stack): on an exception or exit, leave with count k. */
+  private leaveOnFault(k: number): this {
+    this.op(Op.if, 0x40).count(k).set(this.ret).br(this.depth - this.faultLevel).op(Op.end);
+    return this;
+  }
+
+  /**
+   * The slow path of a load or store the JIT emits (a TLB miss, an unaligned address...): the
+   * interpreter runs the whole instruction. It reads the registers in `reads` and may write those
+   * in `writes`; SP and NZCV are stored too, as an exception it takes reads them.
+   */
+  slowAccess(rec: Rec, reads: number[], writes: number[]): this {
+    const stored = new Set<number>();
+    for (const r of [...reads, SP]) {
+      if (r !== ZR && this.written.has(r) && !stored.has(r)) { this.storeReg(r); stored.add(r); }
+    }
+    if (this.nzcvWritten) this.i32(L.NZCV).get(this.nzcvLocal).mem(Op.i32Store);
+    this.storePC(rec.pc);
+    this.i32(rec.addr).count(rec.index + 1).call(0);
+    this.leaveOnFault(rec.index + 1);
+    for (const r of new Set(writes)) if (r !== ZR && this.regLocal.has(r)) this.loadReg(r);
     return this;
   }
 
@@ -135,17 +200,20 @@ export class Emitter {
   interpret(rec: Rec, store = true, reload = true): this {
     if (store) this.flush();
     this.storePC(rec.pc);
-    this.get(P_BLK).i32(L.BLOCK_HDR + 32 * rec.index).op(Op.i32Add).count(rec.index + 1).call(0);
-    this.op(Op.if, 0x40).count(rec.index + 1).op(Op.return, Op.end);
+    this.i32(rec.addr).count(rec.index + 1).call(0);
+    this.leaveOnFault(rec.index + 1);
     if (reload) this.reload();
     return this;
   }
 
-  /** The function: prologue (word check, register and TLB loads), then this body, as a FunctionBody. */
-  finish(prologueWords: number[]): FunctionBody {
-    const pro = new Emitter(this.recs);
-    // The block's words must still be those in guest memory: else return, nothing executed.
-    pro.wordCheck(prologueWords).op(Op.if, 0x40).get(P_ICOUNT).op(Op.return, Op.end);
+  /**
+   * The function: the prologue (the PC to dispatch on, the page's host address, the register,
+   * NZCV and TLB-base loads), then the body emitted so far.
+   */
+  finish(): FunctionBody {
+    const pro = new Emitter();
+    pro.i32(L.PC).mem(Op.i64Load).set(this.pc);
+    pro.get(P_H).get(this.pc).op(Op.i32WrapI64).i32(0xfff).op(Op.i32And, Op.i32Sub).set(this.pageHost);
     for (const [r, l] of this.regLocal) pro.i32(r === SP ? L.XSP : L.X0 + 8 * r).mem(Op.i64Load).set(l);
     if (this.nzcvLocal >= 0) pro.i32(L.NZCV).mem(Op.i32Load).set(this.nzcvLocal);
     if (this.tlbLocal >= 0) {
@@ -155,15 +223,18 @@ export class Emitter {
     return { locals, code: [...pro.code, ...this.code] };
   }
 
-  /** Pushes an i32 that is non-zero when any of words differs from guest memory at h. */
-  wordCheck(words: number[]): this {
+  /**
+   * Pushes an i32 that is non-zero when any of words differs from guest memory at byte offset
+   * off of the page.
+   */
+  wordCheck(words: number[], off: number): this {
     let first = true;
     for (let i = 0; i < words.length; i += 2) {
       if (i + 1 < words.length) {
         const v = (BigInt(words[i + 1] >>> 0) << 32n) | BigInt(words[i] >>> 0);
-        this.get(P_H).mem(Op.i64Load, 4 * i).i64(v).op(Op.i64Ne);
+        this.get(this.pageHost).mem(Op.i64Load, off + 4 * i).i64(v).op(Op.i64Ne);
       } else {
-        this.get(P_H).mem(Op.i32Load, 4 * i).i32(words[i]).op(Op.i32Ne);
+        this.get(this.pageHost).mem(Op.i32Load, off + 4 * i).i32(words[i]).op(Op.i32Ne);
       }
       if (!first) this.op(Op.i32Or);
       first = false;

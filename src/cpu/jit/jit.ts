@@ -1,30 +1,44 @@
-// The JIT of one vCPU: when the CPU's run loop reports a hot block (EXIT_JIT), compile it
-// (compile.ts), instantiate it over the CPU's memory, and put it in the CPU's function table
-// where the loop will call it. Compilation depends only on the block's words and VA, so a run
-// is as deterministic with the JIT as without it.
+// The JIT of one vCPU: when the CPU's run loop reports a hot block (EXIT_JIT), compile it, with
+// the other hot blocks of its 4 KiB page, to one wasm function (compile.ts), instantiate it over
+// the CPU's memory, and point each of those blocks at it through the CPU's function table.
+// What is compiled depends only on the guest's words, VAs and execution counts, so a run is as
+// deterministic with the JIT as without it.
 import * as L from '../../../assembly/layout.ts';
 import { buildModule } from './wasm.ts';
-import { compileBlock, readBlock } from './compile.ts';
+import { compilePage, readBlock, type Block } from './compile.ts';
 
 export interface JitExports {
   memory: WebAssembly.Memory;
   table: WebAssembly.Table;
   jitExec(rec: number, icount: bigint): number;
+  jitLookup(pc: bigint): number;
   setJitThreshold(n: number): void;
   resetBlocks(): void;
 }
 
-/** Times a block is entered before it is compiled (the default; `--jit-threshold`). */
+/** Times a block is entered before it is compiled (the default; `--jit N`). */
 export const DEFAULT_THRESHOLD = 64;
-/** Table slots for compiled blocks; when all are used, every block is dropped and they are reused. */
+/** Table slots for compiled functions; when all are used, every block is dropped and they are reused. */
 const MAX_FUNCTIONS = 1 << 14;
+/** Blocks in one page's function (the most recently hot ones are kept). */
+const MAX_PAGE_BLOCKS = 256;
 
-export interface JitStats { compiled: number; declined: number; resets: number }
+export interface JitStats {
+  /** Blocks compiled (each time a page is compiled again its blocks count again). */
+  compiled: number;
+  /** Page functions built. */
+  functions: number;
+  /** Blocks left to the interpreter (not one instruction the JIT emits). */
+  declined: number;
+  resets: number;
+}
 
 export class Jit {
   private readonly base: number;
   private next: number;
-  readonly stats: JitStats = { compiled: 0, declined: 0, resets: 0 };
+  /** Per page VA: the start VAs of its hot blocks, in the order they became hot. */
+  private readonly pages = new Map<bigint, bigint[]>();
+  readonly stats: JitStats = { compiled: 0, functions: 0, declined: 0, resets: 0 };
 
   constructor(private readonly cpu: JitExports, threshold: number) {
     this.base = cpu.table.length;
@@ -32,27 +46,40 @@ export class Jit {
     cpu.setJitThreshold(threshold);
   }
 
-  /** Compiles the block the CPU asked for (JIT_BLOCK, JIT_PC). */
+  /** Compiles the page of the block the CPU asked for (JIT_BLOCK, JIT_PC). */
   compileRequested(): void {
     const dv = new DataView(this.cpu.memory.buffer);
-    const blk = dv.getUint32(L.JIT_BLOCK, true);
     const pc = dv.getBigUint64(L.JIT_PC, true);
-    const body = compileBlock(readBlock(dv, blk, pc), pc);
-    // Declined: the block stays interpreted (its heat counter has passed the threshold).
+    const page = pc & ~0xfffn;
+    let hot = this.pages.get(page);
+    if (!hot) { hot = []; this.pages.set(page, hot); }
+    if (!hot.includes(pc)) hot.push(pc);
+    if (hot.length > MAX_PAGE_BLOCKS) hot.shift();
+    // The cache may have dropped blocks since (their words changed, or the arena was emptied).
+    const blocks: (Block & { blk: number })[] = [];
+    for (const at of hot) {
+      const blk = this.cpu.jitLookup(at) >>> 0;
+      if (blk !== 0) blocks.push({ pc: at, blk, recs: readBlock(dv, blk, at) });
+    }
+    this.pages.set(page, blocks.map((b) => b.pc));
+    const body = compilePage(blocks);
+    // Declined: the blocks stay interpreted (their heat counters have passed the threshold).
     if (!body) { this.stats.declined++; return; }
-    const module = new WebAssembly.Module(buildModule([body]));
-    const instance = new WebAssembly.Instance(module, { env: { memory: this.cpu.memory, exec: this.cpu.jitExec } });
     if (this.next - this.base >= MAX_FUNCTIONS) {
       this.cpu.resetBlocks(); // no block refers to a slot any more
+      this.pages.clear();
       this.next = this.base;
       this.stats.resets++;
       return;
     }
+    const module = new WebAssembly.Module(buildModule([body]));
+    const instance = new WebAssembly.Instance(module, { env: { memory: this.cpu.memory, exec: this.cpu.jitExec } });
     const table = this.cpu.table;
     if (this.next >= table.length) table.grow(Math.max(64, table.length));
     table.set(this.next, instance.exports.f0 as () => void);
-    dv.setUint32(blk + L.BLOCK_FN, this.next, true);
+    for (const b of blocks) dv.setUint32(b.blk + L.BLOCK_FN, this.next, true);
     this.next++;
-    this.stats.compiled++;
+    this.stats.compiled += blocks.length;
+    this.stats.functions++;
   }
 }

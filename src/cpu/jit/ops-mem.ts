@@ -65,7 +65,7 @@ function single(e: Emitter, r: Rec, size: number, ext: Ext | null, address: () =
   }
   writeback?.();
   e.op(Op.else);
-  e.interpret(r);
+  e.slowAccess(r, ext === null ? [r.n, r.m, r.d] : [r.n, r.m], ext === null ? [r.n] : [r.d, r.n]);
   e.op(Op.end);
   e.release64(va);
   e.release32(te);
@@ -74,7 +74,7 @@ function single(e: Emitter, r: Rec, size: number, ext: Ext | null, address: () =
 /** LDR/STR (immediate): unsigned offset, unscaled, pre- and post-index; imm2 = mode. */
 function immForm(size: number, ext: Ext | null): Emit {
   return (e, r) => {
-    if (r.imm2 === MODE_UNPRIV) { e.interpret(r); return; }
+    if (r.imm2 === MODE_UNPRIV) { e.slowAccess(r, [r.n, r.d], ext === null ? [] : [r.d]); return; }
     const wb = r.imm2 === MODE_POST || r.imm2 === MODE_PRE;
     const base = e.tmp64();
     e.x(r.n).set(base);
@@ -130,7 +130,7 @@ function pair(esize: number, ext: Ext | null): Emit {
     }
     if (wb) e.get(base).i64(r.imm).op(Op.i64Add).setX(r.n); // the address wins over a loaded Rn
     e.op(Op.else);
-    e.interpret(r);
+    e.slowAccess(r, ext === null ? [r.n, r.d, r.a] : [r.n], ext === null ? [r.n] : [r.d, r.a, r.n]);
     e.op(Op.end);
     e.release64(base, va1, va2, v1, v2);
     e.release32(te1, te2);
