@@ -40,10 +40,26 @@ export class Jit {
   private readonly pages = new Map<bigint, bigint[]>();
   readonly stats: JitStats = { compiled: 0, functions: 0, declined: 0, resets: 0 };
 
-  constructor(private readonly cpu: JitExports, threshold: number) {
+  constructor(private readonly cpu: JitExports, private readonly threshold: number) {
     this.base = cpu.table.length;
     this.next = this.base;
     cpu.setJitThreshold(threshold);
+  }
+
+  /** Start VAs of the cached blocks of page that have run at least a quarter of the threshold times. */
+  private warmBlocks(dv: DataView, page: bigint): bigint[] {
+    const out: bigint[] = [];
+    const hi = Number(page >> 32n) >>> 0;
+    const lo = Number(page & 0xffff_ffffn) >>> 0;
+    for (let i = 0; i < L.BT_ENTRIES; i++) {
+      const slot = L.BT + i * L.BT_ENTRY;
+      if (dv.getUint32(slot + 4, true) !== hi || ((dv.getUint32(slot, true) & ~0xfff) >>> 0) !== lo) continue;
+      const blk = dv.getUint32(slot + 8, true);
+      if (dv.getUint32(blk + L.BLOCK_HEAT, true) * 4 >= this.threshold) {
+        out.push((page | BigInt(dv.getUint32(slot, true) & 0xfff)));
+      }
+    }
+    return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
   /** Compiles the page of the block the CPU asked for (JIT_BLOCK, JIT_PC). */
@@ -54,7 +70,10 @@ export class Jit {
     let hot = this.pages.get(page);
     if (!hot) { hot = []; this.pages.set(page, hot); }
     if (!hot.includes(pc)) hot.push(pc);
-    if (hot.length > MAX_PAGE_BLOCKS) hot.shift();
+    // Blocks of the page on their way to the threshold come along: each page is then compiled a
+    // few times rather than once per block.
+    for (const at of this.warmBlocks(dv, page)) if (!hot.includes(at)) hot.push(at);
+    while (hot.length > MAX_PAGE_BLOCKS) hot.shift();
     // The cache may have dropped blocks since (their words changed, or the arena was emptied).
     const blocks: (Block & { blk: number })[] = [];
     for (const at of hot) {
