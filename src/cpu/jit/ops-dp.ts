@@ -225,6 +225,39 @@ function shiftV(op64: number, op32: number): Emit {
   };
 }
 
+/**
+ * Swaps adjacent groups of `bits` bits in the i64 on the stack: ((x >> bits) AND m) OR ((x AND
+ * m) << bits), m selecting the low group of each pair.
+ */
+function swapGroups(e: Emitter, bits: number, m: bigint): void {
+  const t = e.tmp64();
+  e.tee(t).i64(bits).op(Op.i64ShrU).i64(m).op(Op.i64And);
+  e.get(t).i64(m).op(Op.i64And).i64(bits).op(Op.i64Shl, Op.i64Or);
+  e.release64(t);
+}
+/** Reverses the bytes within each 32-bit word of the i64 on the stack. */
+function bswapWords(e: Emitter): void {
+  swapGroups(e, 8, 0x00ff00ff00ff00ffn);
+  swapGroups(e, 16, 0x0000ffff0000ffffn);
+}
+
+/** The high 64 bits of the unsigned 128-bit product of locals a and b, from 32-bit halves. */
+function umulh(e: Emitter, a: number, b: number): void {
+  const p1 = e.tmp64(), p2 = e.tmp64(), mid = e.tmp64();
+  const lo = (l: number) => { e.get(l).i64(M32).op(Op.i64And); };
+  const hi = (l: number) => { e.get(l).i64(32).op(Op.i64ShrU); };
+  lo(a); hi(b); e.op(Op.i64Mul).set(p1);
+  hi(a); lo(b); e.op(Op.i64Mul).set(p2);
+  // mid = (al*bl >> 32) + (p1 AND M32) + (p2 AND M32)
+  lo(a); lo(b); e.op(Op.i64Mul).i64(32).op(Op.i64ShrU);
+  e.get(p1).i64(M32).op(Op.i64And, Op.i64Add).get(p2).i64(M32).op(Op.i64And, Op.i64Add).set(mid);
+  // ah*bh + (p1 >> 32) + (p2 >> 32) + (mid >> 32)
+  hi(a); hi(b); e.op(Op.i64Mul);
+  e.get(p1).i64(32).op(Op.i64ShrU, Op.i64Add).get(p2).i64(32).op(Op.i64ShrU, Op.i64Add);
+  e.get(mid).i64(32).op(Op.i64ShrU, Op.i64Add);
+  e.release64(p1, p2, mid);
+}
+
 export const DP_EMITTERS: Record<string, Emit> = {
   ADR: (e, r) => { e.i64(BigInt.asUintN(64, r.pc + adrImm(r.word))).setX(r.d); },
   ADRP: (e, r) => { e.i64(BigInt.asUintN(64, (r.pc & ~0xfffn) + (adrImm(r.word) << 12n))).setX(r.d); },
@@ -308,6 +341,53 @@ export const DP_EMITTERS: Record<string, Emit> = {
     if (is64(r)) e.x(r.n).op(Op.i64Clz);
     else e.x(r.n).op(Op.i32WrapI64, Op.i32Clz, Op.i64ExtendI32U);
     e.setX(r.d);
+  },
+  CLS: (e, r) => {
+    // CountLeadingSignBits(x) = CountLeadingZeroBits(x<N-1:1> EOR x<N-2:0>)
+    const t = e.tmp64();
+    if (is64(r)) {
+      e.x(r.n).tee(t).get(t).i64(1).op(Op.i64Shl, Op.i64Xor).i64(1).op(Op.i64ShrU, Op.i64Clz).i64(1).op(Op.i64Sub);
+    } else {
+      const w = e.tmp32();
+      e.x(r.n).op(Op.i32WrapI64).tee(w).get(w).i32(1).op(Op.i32Shl, Op.i32Xor).i32(1).op(Op.i32ShrU, Op.i32Clz);
+      e.i32(1).op(Op.i32Sub, Op.i64ExtendI32U);
+      e.release32(w);
+    }
+    e.setX(r.d);
+    e.release64(t);
+  },
+  REV16: (e, r) => { e.x(r.n); mask(e, r); swapGroups(e, 8, 0x00ff00ff00ff00ffn); e.setX(r.d); },
+  REV32: (e, r) => { e.x(r.n); bswapWords(e); e.setX(r.d); },
+  REV_w: (e, r) => { e.x(r.n).i64(M32).op(Op.i64And); bswapWords(e); e.setX(r.d); },
+  REV_x: (e, r) => { e.x(r.n); bswapWords(e); e.i64(32).op(Op.i64Rotr).setX(r.d); },
+  RBIT: (e, r) => {
+    e.x(r.n);
+    swapGroups(e, 1, 0x5555555555555555n);
+    swapGroups(e, 2, 0x3333333333333333n);
+    swapGroups(e, 4, 0x0f0f0f0f0f0f0f0fn);
+    bswapWords(e);
+    e.i64(32).op(Op.i64Rotr); // the bit reversal of all 64 bits
+    if (!is64(r)) e.i64(32).op(Op.i64ShrU);
+    e.setX(r.d);
+  },
+  UMULH: (e, r) => {
+    const a = e.tmp64(), b = e.tmp64();
+    e.x(r.n).set(a);
+    e.x(r.m).set(b);
+    umulh(e, a, b);
+    e.setX(r.d);
+    e.release64(a, b);
+  },
+  SMULH: (e, r) => {
+    // Signed high half = unsigned high half - (a < 0 ? b : 0) - (b < 0 ? a : 0) (mod 2^64).
+    const a = e.tmp64(), b = e.tmp64();
+    e.x(r.n).set(a);
+    e.x(r.m).set(b);
+    umulh(e, a, b);
+    e.get(b).get(a).i64(63).op(Op.i64ShrS, Op.i64And, Op.i64Sub);
+    e.get(a).get(b).i64(63).op(Op.i64ShrS, Op.i64And, Op.i64Sub);
+    e.setX(r.d);
+    e.release64(a, b);
   },
   UDIV: (e, r) => {
     // Division by zero gives 0 (wasm would trap).
