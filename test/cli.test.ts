@@ -49,6 +49,9 @@ describe('usage errors: exit status 2, one line on stderr', () => {
     [['run', HELLO, '--entry', 'main'], /--entry: 'main' is not a number/],
     [['run', HELLO, '--load', 'x@0x1000000000000'], /--load: address 0x1000000000000 is too large/],
     [['run', HELLO, '--stats=yes'], /unknown option --stats=yes/],
+    [['run', HELLO, '--jit', '0'], /--jit: '0' is neither a block run count from 1 to 999999999 nor 'off'/],
+    [['run', HELLO, '--jit', 'fast'], /--jit: 'fast' is neither a block run count/],
+    [['run', HELLO, '--jit'], /--jit needs a value/],
     [['dtb', '--initrd', 'rd', '-o', 'x'], /--initrd is a run option/],
   ];
   for (const [argv, msg] of cases) {
@@ -249,9 +252,20 @@ describe('--stats', () => {
     const r = await cli('run', HELLO, '--stats');
     expect(r.status).toBe(0);
     expect(r.stdout).toBe('Hello from a64vm\n');
-    expect(r.stderr).toMatch(/^a64vm: stats: \d+ instructions retired in \d+\.\d{3} s wall time \(\d+\.\d{2} MIPS\), \d+ soft-TLB misses \(\d+\.\d{3} per 1000 instructions, vCPU 0 in view\)\n$/);
+    expect(r.stderr).toMatch(/^a64vm: stats: \d+ instructions retired in \d+\.\d{3} s wall time \(\d+\.\d{2} MIPS\), \d+ soft-TLB misses \(\d+\.\d{3} per 1000 instructions, vCPU 0 in view\), JIT: \d+ blocks compiled, \d+ left to the interpreter\n$/);
     const n = Number(/(\d+) instructions/.exec(r.stderr)![1]);
     expect(n).toBeGreaterThan(100);
+  });
+
+  it('says how the JIT was set: --jit 1 compiles the hot blocks, --jit off none, same output and count', async () => {
+    const on = await cli('run', HELLO, '--stats', '--jit', '1');
+    const off = await cli('run', HELLO, '--stats', '--jit', 'off');
+    expect(on.stdout).toBe('Hello from a64vm\n');
+    expect(off.stdout).toBe(on.stdout);
+    expect(Number(/JIT: (\d+) blocks compiled/.exec(on.stderr)![1])).toBeGreaterThan(0);
+    expect(off.stderr).toMatch(/, JIT off\n$/);
+    const count = (s: string) => /(\d+) instructions retired/.exec(s)![1];
+    expect(count(on.stderr)).toBe(count(off.stderr));
   });
 
   it('comes after the reason a run stopped', async () => {
