@@ -104,36 +104,42 @@ function literal(size: number, ext: Ext): Emit {
   return (e, r) => { single(e, r, size, ext, () => { e.i64(BigInt.asUintN(64, r.pc + r.imm)); }); };
 }
 
-/** LDP/STP/LDPSW: two elements of esize bytes at va and va + esize; imm2 = pair mode. */
+/**
+ * LDP/STP/LDPSW: two elements of esize bytes at va and va + esize; imm2 = pair mode. The fast
+ * path takes pairs whose first element hits the TLB (so it is aligned) and whose second is in
+ * the same page (so it hits the same entry); the rest go to the interpreter.
+ */
 function pair(esize: number, ext: Ext | null): Emit {
   return (e, r) => {
     const wb = r.imm2 === PAIR_POST || r.imm2 === PAIR_PRE;
-    const base = e.tmp64(), va1 = e.tmp64(), va2 = e.tmp64(), v1 = e.tmp64(), v2 = e.tmp64();
-    const te1 = e.tmp32(), te2 = e.tmp32();
+    const base = e.tmp64(), va = e.tmp64(), v1 = e.tmp64();
+    const te = e.tmp32(), h = e.tmp32();
     e.x(r.n).set(base);
     e.get(base);
     if (r.imm2 !== PAIR_POST && r.imm) e.i64(r.imm).op(Op.i64Add);
-    e.tee(va1).i64(esize).op(Op.i64Add).set(va2);
-    tlbHit(e, va1, te1, esize, ext === null);
-    tlbHit(e, va2, te2, esize, ext === null);
-    e.op(Op.i32And);
+    e.set(va);
+    tlbHit(e, va, te, esize, ext === null);
+    e.get(va).i64(0xfff).op(Op.i64And).i64(0x1000 - 2 * esize).op(Op.i64LeU, Op.i32And);
     spAligned(e, r);
     e.op(Op.if, 0x40);
+    hostAddr(e, va, te);
+    e.set(h);
     if (ext === null) {
-      hostAddr(e, va1, te1); e.x(r.d).mem(STORES[esize]);
-      hostAddr(e, va2, te2); e.x(r.a).mem(STORES[esize]);
+      e.get(h).x(r.d).mem(STORES[esize]);
+      e.get(h).x(r.a).mem(STORES[esize], esize);
     } else {
-      hostAddr(e, va1, te1); loadValue(e, esize, ext); e.set(v1);
-      hostAddr(e, va2, te2); loadValue(e, esize, ext); e.set(v2);
+      e.get(h); loadValue(e, esize, ext); e.set(v1);
+      e.get(h).mem(LOADS[esize][ext === 'zero' ? 0 : 1], esize);
+      if (ext === 'sw') e.i64(M32).op(Op.i64And);
       e.get(v1).setX(r.d);
-      e.get(v2).setX(r.a); // Rt2 wins when Rt == Rt2
+      e.setX(r.a); // Rt2 wins when Rt == Rt2
     }
     if (wb) e.get(base).i64(r.imm).op(Op.i64Add).setX(r.n); // the address wins over a loaded Rn
     e.op(Op.else);
     e.slowAccess(r, ext === null ? [r.n, r.d, r.a] : [r.n], ext === null ? [r.n] : [r.d, r.a, r.n]);
     e.op(Op.end);
-    e.release64(base, va1, va2, v1, v2);
-    e.release32(te1, te2);
+    e.release64(base, va, v1);
+    e.release32(te, h);
   };
 }
 
