@@ -104,7 +104,7 @@ function stage2(ipa: u64): u64 {
     s2FaultFSC = FSC_PERMISSION + <u32>level;
     const blockMask: u64 = (<u64>1 << shift) - 1;
     const pa = (desc & 0x0000fffffffff000 & ~blockMask) | (ipa & blockMask);
-    if (pa + 4096 > limit) { internalError(); return FAIL; }
+    if ((pa & ~(<u64>0xfff)) + 4096 > limit) { internalError(); return FAIL; } // the page must be inside wasm memory
     return pa;
   }
 }

@@ -114,6 +114,7 @@ function emitPage(e: Emitter, blocks: Block[], page: bigint): void {
   e.op(Op.block, 0x40);
   e.faultLevel = e.depth;
   e.op(Op.loop, 0x40, Op.block, 0x40);
+  e.exitLevel = e.depth;
   for (let i = 0; i < k; i++) e.op(Op.block, 0x40);
   // Dispatch: an aligned PC inside the page that starts one of the blocks.
   e.get(e.pc).i64(u64(~0xfffn | 3n)).op(Op.i64And).i64(page).op(Op.i64Ne).brIf(k);
@@ -147,6 +148,7 @@ function emitBlock(e: Emitter, b: Block, toLoop: number, toExit: number): void {
   e.count(n).get(P_LIMIT).op(Op.i64GtU).brIf(toExit);
   if (selfLoop) { e.op(Op.loop, 0x40); toLoop++; toExit++; }
   e.wordCheck(recs.map((r) => r.word), Number(b.pc & 0xfffn)).brIf(toExit);
+  e.block = { recs, off: Number(b.pc & 0xfffn) };
   for (let i = 0; i < n - 1; i++) {
     const r = recs[i];
     const emit = EMITTERS[r.op];

@@ -56,8 +56,15 @@ export class Emitter {
   readonly pageHost: number;
   /** The count an exception or exit returns, set before branching to the fault exit. */
   readonly ret: number;
-  /** The depth of the block whose end is the fault exit (see compile.ts). */
+  /** The depths of the blocks whose ends are the fault exit and the normal exit (compile.ts). */
   faultLevel = 1;
+  exitLevel = 3;
+  /**
+   * The block being emitted: its records and the page offset of its first word. An instruction
+   * that may store to the code page checks the words after it (the interpreter compares each
+   * word before it runs it, so a block may rewrite its own later instructions).
+   */
+  block: { recs: Rec[]; off: number } | null = null;
 
   constructor(first?: Emitter) {
     this.pc = this.newLocal(I64);
@@ -170,9 +177,10 @@ export class Emitter {
   /**
    * The slow path of a load or store the JIT emits (a TLB miss, an unaligned address...): the
    * interpreter runs the whole instruction. It reads the registers in `reads` and may write those
-   * in `writes`; SP and NZCV are stored too, as an exception it takes reads them.
+   * in `writes`; SP and NZCV are stored too, as an exception it takes reads them. After a store,
+   * the block's later words are checked again.
    */
-  slowAccess(rec: Rec, reads: number[], writes: number[]): this {
+  slowAccess(rec: Rec, reads: number[], writes: number[], store: boolean): this {
     const stored = new Set<number>();
     for (const r of [...reads, SP]) {
       if (r !== ZR && this.written.has(r) && !stored.has(r)) { this.storeReg(r); stored.add(r); }
@@ -182,7 +190,28 @@ export class Emitter {
     this.i32(rec.addr).count(rec.index + 1).call(0);
     this.leaveOnFault(rec.index + 1);
     for (const r of new Set(writes)) if (r !== ZR && this.regLocal.has(r)) this.loadReg(r);
+    if (store && this.laterWordsChanged(rec)) this.leaveAfter(rec);
     return this;
+  }
+
+  /**
+   * Pushes an i32, non-zero when a word of the current block after rec differs from guest
+   * memory; returns false (pushing nothing) when rec is the block's last instruction.
+   */
+  laterWordsChanged(rec: Rec): boolean {
+    const b = this.block;
+    if (!b || rec.index + 1 >= b.recs.length) return false;
+    this.wordCheck(b.recs.slice(rec.index + 1).map((r) => r.word), b.off + 4 * (rec.index + 1));
+    return true;
+  }
+
+  /**
+   * After the condition on the stack: leave through the normal exit (registers stored) with the
+   * PC at the instruction after rec and the count including rec.
+   */
+  leaveAfter(rec: Rec): this {
+    this.op(Op.if, 0x40).count(rec.index + 1).set(P_ICOUNT).i64(rec.pc + 4n).set(this.pc);
+    return this.br(this.depth - this.exitLevel).op(Op.end);
   }
 
   /** Stores the PC (a constant). */
@@ -201,7 +230,12 @@ export class Emitter {
     if (store) this.flush();
     this.storePC(rec.pc);
     this.i32(rec.addr).count(rec.index + 1).call(0);
-    this.leaveOnFault(rec.index + 1);
+    // The state block is right (the registers were stored before the first of a run, and the
+    // interpreter wrote what it changed): an exception or exit returns at once.
+    this.op(Op.if, 0x40).count(rec.index + 1).op(Op.return, Op.end);
+    if (this.laterWordsChanged(rec)) {
+      this.op(Op.if, 0x40).i32(L.PC).i64(rec.pc + 4n).mem(Op.i64Store).count(rec.index + 1).op(Op.return, Op.end);
+    }
     if (reload) this.reload();
     return this;
   }

@@ -34,6 +34,25 @@ function hostAddr(e: Emitter, va: number, te: number): void {
   e.get(va).get(te).mem(Op.i64Load, 24).op(Op.i64Add, Op.i32WrapI64);
 }
 
+/**
+ * After a store of size bytes at host address h: sets an i32 local (returned, -1 when there is
+ * no need) to 1 when the store wrote into the code page and the block has instructions after
+ * this one. The caller then leaves the function after the instruction (see leaveIf), so that
+ * they are fetched again: they may be what it wrote.
+ */
+function codePageStore(e: Emitter, r: Rec, h: number, size: number): number {
+  const b = e.block;
+  if (!b || r.index + 1 >= b.recs.length) return -1;
+  const l = e.tmp32();
+  e.get(h).get(e.pageHost).op(Op.i32Sub).i32(size - 1).op(Op.i32Add).i32(0x1000 + size - 1).op(Op.i32LtU).set(l);
+  return l;
+}
+function leaveIf(e: Emitter, r: Rec, l: number): void {
+  if (l < 0) return;
+  e.get(l).leaveAfter(r);
+  e.release32(l);
+}
+
 /** ANDs the i32 on the stack with "SP is 16-byte aligned" when the base is SP (CheckSPAlignment). */
 function spAligned(e: Emitter, r: Rec): void {
   if (r.n === SP) e.x(SP).i64(15).op(Op.i64And, Op.i64Eqz, Op.i32And);
@@ -58,14 +77,19 @@ function single(e: Emitter, r: Rec, size: number, ext: Ext | null, address: () =
   e.op(Op.if, 0x40);
   hostAddr(e, va, te);
   if (ext === null) {
-    e.x(r.d).mem(STORES[size]);
+    const h = e.tmp32();
+    e.tee(h).x(r.d).mem(STORES[size]);
+    const code = codePageStore(e, r, h, size);
+    e.release32(h);
+    writeback?.();
+    leaveIf(e, r, code);
   } else {
     loadValue(e, size, ext);
     e.setX(r.d);
+    writeback?.();
   }
-  writeback?.();
   e.op(Op.else);
-  e.slowAccess(r, ext === null ? [r.n, r.m, r.d] : [r.n, r.m], ext === null ? [r.n] : [r.d, r.n]);
+  e.slowAccess(r, ext === null ? [r.n, r.m, r.d] : [r.n, r.m], ext === null ? [r.n] : [r.d, r.n], ext === null);
   e.op(Op.end);
   e.release64(va);
   e.release32(te);
@@ -74,7 +98,7 @@ function single(e: Emitter, r: Rec, size: number, ext: Ext | null, address: () =
 /** LDR/STR (immediate): unsigned offset, unscaled, pre- and post-index; imm2 = mode. */
 function immForm(size: number, ext: Ext | null): Emit {
   return (e, r) => {
-    if (r.imm2 === MODE_UNPRIV) { e.slowAccess(r, [r.n, r.d], ext === null ? [] : [r.d]); return; }
+    if (r.imm2 === MODE_UNPRIV) { e.slowAccess(r, [r.n, r.d], ext === null ? [] : [r.d], ext === null); return; }
     const wb = r.imm2 === MODE_POST || r.imm2 === MODE_PRE;
     const base = e.tmp64();
     e.x(r.n).set(base);
@@ -124,9 +148,11 @@ function pair(esize: number, ext: Ext | null): Emit {
     e.op(Op.if, 0x40);
     hostAddr(e, va, te);
     e.set(h);
+    let code = -1;
     if (ext === null) {
       e.get(h).x(r.d).mem(STORES[esize]);
       e.get(h).x(r.a).mem(STORES[esize], esize);
+      code = codePageStore(e, r, h, 2 * esize);
     } else {
       e.get(h); loadValue(e, esize, ext); e.set(v1);
       e.get(h).mem(LOADS[esize][ext === 'zero' ? 0 : 1], esize);
@@ -135,8 +161,9 @@ function pair(esize: number, ext: Ext | null): Emit {
       e.setX(r.a); // Rt2 wins when Rt == Rt2
     }
     if (wb) e.get(base).i64(r.imm).op(Op.i64Add).setX(r.n); // the address wins over a loaded Rn
+    leaveIf(e, r, code);
     e.op(Op.else);
-    e.slowAccess(r, ext === null ? [r.n, r.d, r.a] : [r.n], ext === null ? [r.n] : [r.d, r.a, r.n]);
+    e.slowAccess(r, ext === null ? [r.n, r.d, r.a] : [r.n], ext === null ? [r.n] : [r.d, r.a, r.n], ext === null);
     e.op(Op.end);
     e.release64(base, va, v1);
     e.release32(te, h);
