@@ -126,6 +126,12 @@ export class Cpu {
   /** W<n>, the low 32 bits of X<n>, as a number (no BigInt). */
   w(n: number): number { return this.dv.getUint32(L.X0 + 8 * n, true); }
   setX(n: number, v: bigint): void { if (n < 31) this.setU64(L.X0 + 8 * n, v); }
+  /** Xn = v for 0 <= v < 2^32, as a number (no BigInt). */
+  setXw(n: number, v: number): void {
+    if (n >= 31) return;
+    this.dv.setUint32(L.X0 + 8 * n, v >>> 0, true);
+    this.dv.setUint32(L.X0 + 8 * n + 4, 0, true);
+  }
   get sp(): bigint { return this.u64(L.XSP); }
   set sp(v: bigint) { this.setU64(L.XSP, v); }
   get pc(): bigint { return this.u64(L.PC); }

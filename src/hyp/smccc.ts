@@ -111,7 +111,12 @@ export class Smccc {
     const noArgs = w0 === SMCCC_VERSION || w0 === VENDOR_HYP_CALL_UID || w0 === VENDOR_HYP_KVM_FEATURES;
     const r = this.call(noArgs ? [BigInt(w0), 0n, 0n, 0n] : [cpu.x(0), cpu.x(1), cpu.x(2), cpu.x(3)]);
     const regs = r.regs;
-    cpu.setX(0, regs[0]); cpu.setX(1, regs[1]); cpu.setX(2, regs[2]); cpu.setX(3, regs[3]);
+    for (let i = 0; i < 4; i++) {
+      const v = regs[i];
+      // Most results are small (0, a version, an error code): two u32 stores, no BigInt made.
+      if (v >= 0n && v <= 0xffff_ffffn) cpu.setXw(i, Number(v));
+      else cpu.setX(i, v);
+    }
     return r;
   }
 }
