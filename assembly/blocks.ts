@@ -14,6 +14,8 @@ import { decodeInto } from './gen/decode';
 import { endsBlock } from './gen/dispatch';
 
 let arenaNext: usize = ARENA;
+/** How many times every block was forgotten (the host's JIT starts its bookkeeping again). */
+export let flushes: u32 = 0;
 
 // @ts-ignore: decorator
 @inline function dcacheSlot(w: u32): usize {
@@ -74,6 +76,7 @@ export function lookupBlock(pc: u64): usize {
 export function flushBlocks(): void {
   memory.fill(BT, 0xff, BT_ENTRIES * 16); // tag ~0: no 4-aligned VA matches it
   arenaNext = ARENA;
+  flushes++;
 }
 
 /** Forgets the block starting at pc (its words changed). */

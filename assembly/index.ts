@@ -11,7 +11,7 @@ import { fetchSlow, tlbFlushAll, tlbFlushPage } from './memory';
 import { takePending, takeIllegalState, updateAttention } from './exceptions';
 import { decodeInto } from './gen/decode';
 import { dispatch } from './gen/dispatch';
-import { blockAt, dropBlock, flushBlocks, lookupBlock } from './blocks';
+import { blockAt, dropBlock, flushBlocks, lookupBlock, flushes } from './blocks';
 
 // The JIT (src/cpu/jit/): a block entered jitThreshold times is handed to the host (EXIT_JIT),
 // which compiles it to a wasm function of type JitBlock and puts it in the function table; the
@@ -141,6 +141,8 @@ export function flushTLB(): void { tlbFlushAll(); }
 export function resetBlocks(): void { flushBlocks(); }
 /** The decoded block starting at pc, or 0 when the cache has none. */
 export function jitLookup(pc: u64): usize { return lookupBlock(pc); }
+/** Times the block cache was emptied (init, a full arena, resetBlocks). */
+export function blockFlushes(): u32 { return flushes; }
 
 /** Runs the one instruction of decode record rec: a compiled block's way out to the interpreter. */
 export function jitExec(rec: usize, icount: u64): u32 {

@@ -35,6 +35,7 @@ interface CpuExports {
   table: WebAssembly.Table;
   jitExec(rec: number, icount: bigint): number;
   jitLookup(pc: bigint): number;
+  blockFlushes(): number;
   setJitThreshold(n: number): void;
   resetBlocks(): void;
 }

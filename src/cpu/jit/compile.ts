@@ -77,6 +77,16 @@ export function readBlock(dv: DataView, blk: number, pc: bigint): Rec[] {
 export interface Block { pc: bigint; recs: Rec[] }
 
 /**
+ * True when compiling the block pays: at least half its instructions are ones the JIT emits.
+ * Each instruction left to the interpreter costs a store and a reload of the function's
+ * registers around it (code size and time), which a block of mostly SIMD&FP or system
+ * instructions would pay without gaining anything over the interpreter.
+ */
+export function worthCompiling(b: Block): boolean {
+  return 2 * b.recs.filter((r) => jitEmits(r.op)).length >= b.recs.length;
+}
+
+/**
  * The wasm function for blocks of one 4 KiB page, or null when the JIT would emit none of their
  * instructions itself. The function starts at the block the PC names and goes from block to
  * block inside the page, registers kept in locals, until the PC leaves the page or names no

@@ -4,7 +4,7 @@
 // instruction or case the JIT does not do itself: a TLB miss, an unaligned or faulting access,
 // an instruction with no emitter.
 import * as L from '../../../assembly/layout.ts';
-import { I32, I64, Op, sleb, uleb, type FunctionBody } from './wasm.ts';
+import { I32, I64, Op, sleb, sleb32, uleb, type FunctionBody } from './wasm.ts';
 
 /** Function parameters (the CPU's JitBlock type, assembly/index.ts). */
 export const P_BLK = 0; // unused: the function dispatches on the PC
@@ -90,8 +90,13 @@ export class Emitter {
     }
     return this;
   }
-  i64(v: bigint | number): this { this.code.push(Op.i64Const); sleb(this.code, BigInt(v)); return this; }
-  i32(v: number): this { this.code.push(Op.i32Const); sleb(this.code, BigInt(v | 0)); return this; }
+  i64(v: bigint | number): this {
+    this.code.push(Op.i64Const);
+    if (typeof v === 'number' ? v >= -0x8000_0000 && v <= 0x7fff_ffff : v >= -0x8000_0000n && v <= 0x7fff_ffffn) sleb32(this.code, Number(v));
+    else sleb(this.code, BigInt(v));
+    return this;
+  }
+  i32(v: number): this { this.code.push(Op.i32Const); sleb32(this.code, v); return this; }
   get(l: number): this { this.code.push(Op.localGet); uleb(this.code, l); return this; }
   set(l: number): this { this.code.push(Op.localSet); uleb(this.code, l); return this; }
   tee(l: number): this { this.code.push(Op.localTee); uleb(this.code, l); return this; }

@@ -5,13 +5,14 @@
 // deterministic with the JIT as without it.
 import * as L from '../../../assembly/layout.ts';
 import { buildModule } from './wasm.ts';
-import { compilePage, readBlock, type Block } from './compile.ts';
+import { compilePage, readBlock, worthCompiling, type Block } from './compile.ts';
 
 export interface JitExports {
   memory: WebAssembly.Memory;
   table: WebAssembly.Table;
   jitExec(rec: number, icount: bigint): number;
   jitLookup(pc: bigint): number;
+  blockFlushes(): number;
   setJitThreshold(n: number): void;
   resetBlocks(): void;
 }
@@ -20,6 +21,12 @@ export interface JitExports {
 export const DEFAULT_THRESHOLD = 64;
 /** Table slots for compiled functions; when all are used, every block is dropped and they are reused. */
 const MAX_FUNCTIONS = 1 << 14;
+/**
+ * Compilations of one page before the JIT gives up on it: code that keeps changing (a loader, a
+ * test harness writing a new instruction into a slot each time) would otherwise cost more to
+ * compile than it runs. Its blocks already compiled keep their function; new ones are interpreted.
+ */
+const MAX_PAGE_COMPILES = 8;
 /** Blocks in one page's function (the most recently hot ones are kept). */
 const MAX_PAGE_BLOCKS = 256;
 
@@ -38,6 +45,8 @@ export class Jit {
   private next: number;
   /** Per page VA: the start VAs of its hot blocks, in the order they became hot. */
   private readonly pages = new Map<bigint, bigint[]>();
+  private readonly compilesOf = new Map<bigint, number>();
+  private flushes = -1;
   readonly stats: JitStats = { compiled: 0, functions: 0, declined: 0, resets: 0 };
 
   constructor(private readonly cpu: JitExports, private readonly threshold: number) {
@@ -67,6 +76,12 @@ export class Jit {
     const dv = new DataView(this.cpu.memory.buffer);
     const pc = dv.getBigUint64(L.JIT_PC, true);
     const page = pc & ~0xfffn;
+    // Everything was dropped since (the CPU was reset, the arena filled): start afresh.
+    const flushes = this.cpu.blockFlushes();
+    if (flushes !== this.flushes) { this.pages.clear(); this.compilesOf.clear(); this.flushes = flushes; }
+    const compiles = this.compilesOf.get(page) ?? 0;
+    if (compiles >= MAX_PAGE_COMPILES) { this.stats.declined++; return; }
+    this.compilesOf.set(page, compiles + 1);
     let hot = this.pages.get(page);
     if (!hot) { hot = []; this.pages.set(page, hot); }
     if (!hot.includes(pc)) hot.push(pc);
@@ -78,15 +93,18 @@ export class Jit {
     const blocks: (Block & { blk: number })[] = [];
     for (const at of hot) {
       const blk = this.cpu.jitLookup(at) >>> 0;
-      if (blk !== 0) blocks.push({ pc: at, blk, recs: readBlock(dv, blk, at) });
+      if (blk === 0) continue;
+      const b = { pc: at, blk, recs: readBlock(dv, blk, at) };
+      if (worthCompiling(b)) blocks.push(b);
     }
     this.pages.set(page, blocks.map((b) => b.pc));
-    const body = compilePage(blocks);
+    const body = blocks.length ? compilePage(blocks) : null;
     // Declined: the blocks stay interpreted (their heat counters have passed the threshold).
     if (!body) { this.stats.declined++; return; }
     if (this.next - this.base >= MAX_FUNCTIONS) {
       this.cpu.resetBlocks(); // no block refers to a slot any more
       this.pages.clear();
+      this.compilesOf.clear();
       this.next = this.base;
       this.stats.resets++;
       return;

@@ -37,6 +37,18 @@ export function uleb(out: number[], v: number): void {
   } while (v !== 0);
 }
 
+/** Signed LEB128 of a value in the i32 range (no BigInt: the emitter writes thousands). */
+export function sleb32(out: number[], v: number): void {
+  v |= 0;
+  for (;;) {
+    const b = v & 0x7f;
+    v >>= 7;
+    const done = (v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0);
+    out.push(done ? b : b | 0x80);
+    if (done) return;
+  }
+}
+
 /** Signed LEB128 of a 64-bit value. */
 export function sleb(out: number[], v: bigint): void {
   v = BigInt.asIntN(64, v);
