@@ -5,7 +5,7 @@
 import {
   PC, ICOUNT, EXIT_REASON, EXIT_BUDGET, FAULT, ATTENTION, FETCH_TAG, FETCH_ADDEND,
   PSTATE_IL, SCRATCH_REC, DCACHE, DC_ENTRIES, MEM_LIMIT, STATE, STATE_END, CNT_SHIFT, CNTFRQ_EL0,
-  BLOCK_HDR, BLOCK_HEAT, BLOCK_FN, HEAP_BASE, EXIT_JIT, JIT_BLOCK, JIT_PC, COV_MAP, CMPLOG,
+  BLOCK_HDR, BLOCK_HEAT, BLOCK_FN, HEAP_BASE, EXIT_JIT, JIT_PC, COV_MAP, CMPLOG,
 } from './layout';
 import { fetchSlow, tlbFlushAll, tlbFlushPage } from './memory';
 import { takePending, takeIllegalState, updateAttention } from './exceptions';
@@ -21,13 +21,13 @@ let jitThreshold: u32 = 0;
 export function setJitThreshold(n: u32): void { jitThreshold = n; }
 
 /**
- * Compiled code for the hot blocks of one page: runs from the block at PC (blk, h: its arena
- * address and its first word's host address) through the function's other blocks as long as
+ * Compiled code for the hot blocks of one page: runs from the block at PC (h: the host address
+ * of its first word) through the function's other blocks as long as
  * control stays among them, the budget takes each whole and no interrupt is pending. Returns
  * the new instruction count; the unchanged count when the first block's words are no longer
  * those in guest memory (nothing was executed).
  */
-type JitBlock = (blk: u32, h: u32, icount: u64, limit: u64) => u64;
+type JitBlock = (h: u32, icount: u64, limit: u64) => u64;
 
 /**
  * Runs until an exit or until budget instructions have executed. Returns the exit reason. (A u32
@@ -73,7 +73,7 @@ export function run(budget: u32): u32 {
       const fn = load<u32>(blk + BLOCK_FN);
       if (fn != 0) {
         if (<u64>load<u32>(blk) <= left) {
-          const r = call_indirect<u64>(fn, <u32>blk, <u32>h, icount, limit);
+          const r = call_indirect<u64>(fn, <u32>h, icount, limit);
           if (r == icount) { dropBlock(pc); continue; } // its words changed
           icount = r;
           if (load<u32>(FAULT) != 0) {
@@ -86,7 +86,6 @@ export function run(budget: u32): u32 {
         const heat = load<u32>(blk + BLOCK_HEAT) + 1;
         store<u32>(blk + BLOCK_HEAT, heat);
         if (heat == jitThreshold) {
-          store<u32>(JIT_BLOCK, <u32>blk);
           store<u64>(JIT_PC, pc);
           store<u32>(EXIT_REASON, EXIT_JIT);
           break;

@@ -92,8 +92,7 @@ export const HPFAR_EL2 = 0x1518; // faulting IPA (full address here, not HPFAR's
 export const ICOUNT = 0x1520; // u64: the vCPU's clock: +1 per instruction executed; the host sets it on a vCPU switch and when it skips idle time
 export const EXIT_INSN = 0x1528; // u32, the instruction word at the exit (for NISV reports)
 export const TLB_MISSES = 0x1578; // u64: full translations (soft-TLB misses, fetch refills included)
-// The block run() asks the host to compile (EXIT_JIT, src/cpu/jit/): its arena address and start VA.
-export const JIT_BLOCK = 0x1580; // u32
+// The start VA of the block run() asks the host to compile (EXIT_JIT, src/cpu/jit/).
 export const JIT_PC = 0x1588; // u64
 
 // The exclusive monitor (local, one per vCPU).
@@ -145,7 +144,7 @@ export const EXIT_INTERNAL = 8; // host set up something impossible (stage-2 tab
 export const EXIT_BRK = 9; // BRK with HOST_FLAGS.HF_TRAP_BRK (ESR_EL2 EC 0x3C, imm16); PC at the BRK
 export const EXIT_SYSREG = 10; // MRS/MSR the host emulates (GICv3 ICC_*): ESR_EL2 EC 0x18; PC at the instruction
 export const EXIT_TIMER = 11; // a generic-timer register was written; PC past it (the host re-plans its deadline)
-export const EXIT_JIT = 12; // a block became hot: compile JIT_BLOCK (src/cpu/cpu.ts handles it; nothing executed)
+export const EXIT_JIT = 12; // a block became hot: compile the block at JIT_PC (src/cpu/cpu.ts handles it; nothing executed)
 
 // Soft TLB
 export const TLB = 0x10000;

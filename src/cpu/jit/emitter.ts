@@ -7,10 +7,10 @@ import * as L from '../../../assembly/layout.ts';
 import { I32, I64, Op, sleb, sleb32, uleb, type FunctionBody } from './wasm.ts';
 
 /** Function parameters (the CPU's JitBlock type, assembly/index.ts). */
-export const P_BLK = 0; // unused: the function dispatches on the PC
-export const P_H = 1;
-export const P_ICOUNT = 2;
-export const P_LIMIT = 3;
+export const P_H = 0;
+export const P_ICOUNT = 1;
+export const P_LIMIT = 2;
+const PARAMS = 3;
 
 /** Register numbers: 0..30 X0-X30, 31 the zero register, 32 the current SP. */
 export const ZR = 31;
@@ -114,7 +114,7 @@ export class Emitter {
   call(fn: number): this { this.code.push(Op.call); uleb(this.code, fn); return this; }
 
   // ---- locals ----
-  private newLocal(t: number): number { this.localTypes.push(t); return 4 + this.localTypes.length - 1; }
+  private newLocal(t: number): number { this.localTypes.push(t); return PARAMS + this.localTypes.length - 1; }
   /** A scratch i64 local; give it back with release64 when done. */
   tmp64(): number { return this.free64.pop() ?? this.newLocal(I64); }
   tmp32(): number { return this.free32.pop() ?? this.newLocal(I32); }

@@ -71,7 +71,7 @@ export class Jit {
     return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
-  /** Compiles the page of the block the CPU asked for (JIT_BLOCK, JIT_PC). */
+  /** Compiles the page of the block the CPU asked for (JIT_PC). */
   compileRequested(): void {
     const dv = new DataView(this.cpu.memory.buffer);
     const pc = dv.getBigUint64(L.JIT_PC, true);

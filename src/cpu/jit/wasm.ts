@@ -81,13 +81,13 @@ export interface FunctionBody {
 
 /**
  * A module that imports env.memory and env.exec (i32 rec, i64 icount) -> i32, and defines and
- * exports (as "f0", "f1", ...) functions of type (i32, i32, i64, i64) -> i64.
+ * exports (as "f0", "f1", ...) functions of type (i32, i64, i64) -> i64.
  */
 export function buildModule(fns: FunctionBody[]): Uint8Array<ArrayBuffer> {
   const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   const types: number[] = [];
   uleb(types, 2);
-  types.push(0x60, 4, I32, I32, I64, I64, 1, I64); // type 0: a block
+  types.push(0x60, 3, I32, I64, I64, 1, I64); // type 0: a page function (JitBlock)
   types.push(0x60, 2, I32, I64, 1, I32); // type 1: jitExec
   section(out, 1, types);
   const imports: number[] = [];
