@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as L from '../../assembly/layout.ts';
-import { Jit, DEFAULT_THRESHOLD } from './jit/jit.ts';
+import { Jit, DEFAULT_THRESHOLD, type JitExports } from './jit/jit.ts';
 
 export { L as layout };
 
@@ -23,8 +23,7 @@ export interface Exit {
   insn: number;
 }
 
-interface CpuExports {
-  memory: WebAssembly.Memory;
+interface CpuExports extends JitExports {
   run(budget: number): number;
   growPages(n: number): number;
   init(): void;
@@ -32,12 +31,6 @@ interface CpuExports {
   flushTLBPage(va: bigint): void;
   refreshInterrupts(): void;
   decodeWord(w: number): number;
-  table: WebAssembly.Table;
-  jitExec(rec: number, icount: bigint): number;
-  jitLookup(pc: bigint): number;
-  blockFlushes(): number;
-  setJitThreshold(n: number): void;
-  resetBlocks(): void;
 }
 
 export interface CpuOptions {

@@ -33,6 +33,8 @@ export interface Rec {
 
 /** The register number of a record's pre-scaled register byte address. */
 export function regOf(addr: number): number { return (addr - L.X0) >> 3; }
+/** The state-block address of register r (its inverse). */
+function regAddr(r: number): number { return r === SP ? L.XSP : L.X0 + 8 * r; }
 
 export class Emitter {
   readonly code: number[] = [];
@@ -147,8 +149,8 @@ export class Emitter {
   /** Pushes the current regime's TLB base (i32). */
   tlb(): this { if (this.tlbLocal < 0) this.tlbLocal = this.newLocal(I32); return this.get(this.tlbLocal); }
 
-  private storeReg(r: number): this { return this.i32(r === SP ? L.XSP : L.X0 + 8 * r).get(this.reg(r)).mem(Op.i64Store); }
-  private loadReg(r: number): this { return this.i32(r === SP ? L.XSP : L.X0 + 8 * r).mem(Op.i64Load).set(this.reg(r)); }
+  private storeReg(r: number): this { return this.i32(regAddr(r)).get(this.reg(r)).mem(Op.i64Store); }
+  private loadReg(r: number): this { return this.i32(regAddr(r)).mem(Op.i64Load).set(this.reg(r)); }
 
   /** Stores every register the code writes (and NZCV) back to the state block. */
   flush(): this {
@@ -253,7 +255,7 @@ export class Emitter {
     const pro = new Emitter();
     pro.i32(L.PC).mem(Op.i64Load).set(this.pc);
     pro.get(P_H).get(this.pc).op(Op.i32WrapI64).i32(0xfff).op(Op.i32And, Op.i32Sub).set(this.pageHost);
-    for (const [r, l] of this.regLocal) pro.i32(r === SP ? L.XSP : L.X0 + 8 * r).mem(Op.i64Load).set(l);
+    for (const [r, l] of this.regLocal) pro.i32(regAddr(r)).mem(Op.i64Load).set(l);
     if (this.nzcvLocal >= 0) pro.i32(L.NZCV).mem(Op.i32Load).set(this.nzcvLocal);
     if (this.tlbLocal >= 0) {
       pro.i32(L.CURRENT_EL).mem(Op.i32Load).i32(L.TLB_REGIME_BYTES).op(Op.i32Mul).i32(L.TLB).op(Op.i32Add).set(this.tlbLocal);
