@@ -1,6 +1,6 @@
 // The state of one compiled block while its wasm is written: guest registers live in wasm
-// locals for the whole block (loaded once at entry, stored back at exits), NZCV in an i32 local
-// in the NZCV register's format, and a way out to the interpreter (the CPU's jitExec) for every
+// locals for the whole block (loaded once at entry, stored back at exits), the flags in four
+// locals (Flags below), and a way out to the interpreter (the CPU's jitExec) for every
 // instruction or case the JIT does not do itself: a TLB miss, an unaligned or faulting access,
 // an instruction with no emitter.
 import * as L from '../../../assembly/layout.ts';
@@ -31,6 +31,14 @@ export interface Rec {
   imm2: bigint;
 }
 
+/**
+ * The flags as four locals, as cheap to write as the values an instruction already has (QEMU's
+ * representation): N is the sign of n (i64), Z is set when z (i64) is zero, C is c (i32, 0 or
+ * 1), V is the sign of v (i64). A 32-bit result is sign-extended into n and z. The NZCV register
+ * format is packed only where the state block needs it (exits and the interpreter).
+ */
+export interface Flags { n: number; z: number; c: number; v: number }
+
 /** The register number of a record's pre-scaled register byte address. */
 export function regOf(addr: number): number { return (addr - L.X0) >> 3; }
 /** The state-block address of register r (its inverse). */
@@ -42,8 +50,8 @@ export class Emitter {
   private readonly regLocal = new Map<number, number>();
   /** Registers some emitted instruction writes (stored back at every exit). */
   private readonly written = new Set<number>();
-  private nzcvLocal = -1;
-  private nzcvWritten = false;
+  private flagLocals: Flags | null = null;
+  private flagsWritten = false;
   private tlbLocal = -1;
   private readonly free64: number[] = [];
   private readonly free32: number[] = [];
@@ -75,8 +83,8 @@ export class Emitter {
     if (!first) return;
     for (const r of first.regLocal.keys()) this.reg(r);
     for (const r of first.written) this.written.add(r);
-    if (first.nzcvLocal >= 0) this.nzcvLocal = this.newLocal(I32);
-    this.nzcvWritten = first.nzcvWritten;
+    if (first.flagLocals) this.flags();
+    this.flagsWritten = first.flagsWritten;
     if (first.tlbLocal >= 0) this.tlbLocal = this.newLocal(I32);
   }
 
@@ -138,14 +146,41 @@ export class Emitter {
     this.written.add(r);
     return this.set(this.reg(r));
   }
-  /** Pushes the NZCV local (i32). */
-  nzcv(): this { if (this.nzcvLocal < 0) this.nzcvLocal = this.newLocal(I32); return this.get(this.nzcvLocal); }
-  /** Pops an i32 into NZCV. */
-  setNzcv(): this {
-    if (this.nzcvLocal < 0) this.nzcvLocal = this.newLocal(I32);
-    this.nzcvWritten = true;
-    return this.set(this.nzcvLocal);
+  /**
+   * The flag locals, for reading them (see Flags for their meaning). ConditionHolds and the
+   * carry-in of ADC/SBC read them; they are loaded at entry and after the interpreter ran.
+   */
+  flags(): Flags {
+    if (!this.flagLocals) {
+      this.flagLocals = { n: this.newLocal(I64), z: this.newLocal(I64), c: this.newLocal(I32), v: this.newLocal(I64) };
+    }
+    return this.flagLocals;
   }
+  /** The flag locals, for writing them (they are stored back at exits). */
+  setFlags(): Flags { this.flagsWritten = true; return this.flags(); }
+
+  /** Pushes NZCV (i32, N Z C V in bits 31:28) packed from the flag locals. */
+  private packFlags(): this {
+    const f = this.flags();
+    this.get(f.n).i64(63).op(Op.i64ShrU, Op.i32WrapI64).i32(31).op(Op.i32Shl);
+    this.get(f.z).op(Op.i64Eqz).i32(30).op(Op.i32Shl, Op.i32Or);
+    this.get(f.c).i32(29).op(Op.i32Shl, Op.i32Or);
+    this.get(f.v).i64(63).op(Op.i64ShrU, Op.i32WrapI64).i32(28).op(Op.i32Shl, Op.i32Or);
+    return this;
+  }
+  /** Loads the flag locals from the state block's NZCV. */
+  private unpackFlags(): this {
+    const f = this.flags();
+    const t = this.tmp32();
+    this.i32(L.NZCV).mem(Op.i32Load).tee(t).op(Op.i64ExtendI32S).set(f.n); // N: bit 31 is the sign
+    this.get(t).i32(30).op(Op.i32ShrU).i32(1).op(Op.i32And).i32(1).op(Op.i32Xor, Op.i64ExtendI32U).set(f.z);
+    this.get(t).i32(29).op(Op.i32ShrU).i32(1).op(Op.i32And).set(f.c);
+    this.get(t).i32(3).op(Op.i32Shl, Op.i64ExtendI32S).set(f.v); // V: bit 28 moved to the sign
+    this.release32(t);
+    return this;
+  }
+  private storeFlags(): this { return this.flagsWritten ? this.i32(L.NZCV).packFlags().mem(Op.i32Store) : this; }
+
   /** Pushes the current regime's TLB base (i32). */
   tlb(): this { if (this.tlbLocal < 0) this.tlbLocal = this.newLocal(I32); return this.get(this.tlbLocal); }
 
@@ -155,7 +190,7 @@ export class Emitter {
   /** Stores every register the code writes (and NZCV) back to the state block. */
   flush(): this {
     for (const r of this.written) this.storeReg(r);
-    if (this.nzcvWritten) this.i32(L.NZCV).get(this.nzcvLocal).mem(Op.i32Store);
+    this.storeFlags();
     return this;
   }
 
@@ -171,7 +206,7 @@ export class Emitter {
   /** Loads every cached register (and NZCV) from the state block. */
   reload(): this {
     for (const r of this.regLocal.keys()) this.loadReg(r);
-    if (this.nzcvLocal >= 0) this.i32(L.NZCV).mem(Op.i32Load).set(this.nzcvLocal);
+    if (this.flagLocals) this.unpackFlags();
     return this;
   }
 
@@ -192,7 +227,7 @@ export class Emitter {
     for (const r of [...reads, SP]) {
       if (r !== ZR && this.written.has(r) && !stored.has(r)) { this.storeReg(r); stored.add(r); }
     }
-    if (this.nzcvWritten) this.i32(L.NZCV).get(this.nzcvLocal).mem(Op.i32Store);
+    this.storeFlags();
     this.storePC(rec.pc);
     this.i32(rec.addr).count(rec.index + 1).call(0);
     this.leaveOnFault(rec.index + 1);
@@ -249,19 +284,22 @@ export class Emitter {
 
   /**
    * The function: the prologue (the PC to dispatch on, the page's host address, the register,
-   * NZCV and TLB-base loads), then the body emitted so far.
+   * flag and TLB-base loads), then the body emitted so far.
    */
   finish(): FunctionBody {
     const pro = new Emitter();
     pro.i32(L.PC).mem(Op.i64Load).set(this.pc);
     pro.get(P_H).get(this.pc).op(Op.i32WrapI64).i32(0xfff).op(Op.i32And, Op.i32Sub).set(this.pageHost);
     for (const [r, l] of this.regLocal) pro.i32(regAddr(r)).mem(Op.i64Load).set(l);
-    if (this.nzcvLocal >= 0) pro.i32(L.NZCV).mem(Op.i32Load).set(this.nzcvLocal);
     if (this.tlbLocal >= 0) {
       pro.i32(L.CURRENT_EL).mem(Op.i32Load).i32(L.TLB_REGIME_BYTES).op(Op.i32Mul).i32(L.TLB).op(Op.i32Add).set(this.tlbLocal);
     }
+    // The flags' loads are written by this emitter (they use its scratch local) and moved up.
+    const body = this.code.length;
+    if (this.flagLocals) this.unpackFlags();
+    const flags = this.code.splice(body);
     const locals: [number, number][] = this.localTypes.map((t) => [1, t]);
-    return { locals, code: [...pro.code, ...this.code] };
+    return { locals, code: [...pro.code, ...flags, ...this.code] };
   }
 
   /**

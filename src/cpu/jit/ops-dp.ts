@@ -12,20 +12,19 @@ const is64 = (r: Rec) => (r.word >>> 31) !== 0;
 /** Masks the i64 on the stack to the datasize. */
 function mask(e: Emitter, r: Rec): Emitter { if (!is64(r)) e.i64(M32).op(Op.i64And); return e; }
 
-/**
- * ConditionHolds(cond) (J1.2) on the NZCV local: pushes an i32 0 or 1. NZCV keeps N Z C V in
- * bits 31:28.
- */
+/** ConditionHolds(cond) (J1.2) on the flag locals (Emitter's Flags): pushes an i32 0 or 1. */
 export function condition(e: Emitter, cond: number): void {
-  const bit = (b: number) => { e.nzcv().i32(b).op(Op.i32ShrU); };
+  const f = e.flags();
+  const notZ = () => { e.get(f.z).i64(0).op(Op.i64Ne); };
+  const nEqV = () => { e.get(f.n).get(f.v).op(Op.i64Xor).i64(0).op(Op.i64GeS); };
   switch (cond >> 1) {
-    case 0: bit(30); e.i32(1).op(Op.i32And); break; // EQ
-    case 1: bit(29); e.i32(1).op(Op.i32And); break; // CS
-    case 2: bit(31); break; // MI
-    case 3: bit(28); e.i32(1).op(Op.i32And); break; // VS
-    case 4: bit(29); bit(30); e.i32(-1).op(Op.i32Xor, Op.i32And).i32(1).op(Op.i32And); break; // HI: C && !Z
-    case 5: bit(31); bit(28); e.op(Op.i32Xor).i32(1).op(Op.i32And, Op.i32Eqz); break; // GE: N == V
-    case 6: bit(31); bit(28); e.op(Op.i32Xor); bit(30); e.op(Op.i32Or).i32(1).op(Op.i32And, Op.i32Eqz); break; // GT
+    case 0: e.get(f.z).op(Op.i64Eqz); break; // EQ
+    case 1: e.get(f.c); break; // CS
+    case 2: e.get(f.n).i64(0).op(Op.i64LtS); break; // MI
+    case 3: e.get(f.v).i64(0).op(Op.i64LtS); break; // VS
+    case 4: e.get(f.c); notZ(); e.op(Op.i32And); break; // HI: C && !Z
+    case 5: nEqV(); break; // GE: N == V
+    case 6: notZ(); nEqV(); e.op(Op.i32And); break; // GT: !Z && N == V
     default: e.i32(1); // AL
   }
   if ((cond & 1) !== 0 && cond !== 15) e.op(Op.i32Eqz);
@@ -34,61 +33,61 @@ export function condition(e: Emitter, cond: number): void {
 /**
  * AddWithCarry(x, y, carry) (J1.1.3) at the datasize: x and y in i64 locals (y already inverted
  * for a subtraction), carry 0, 1 or 'C' (PSTATE.C). Leaves the result (cut to the datasize) on
- * the stack and, when setFlags, writes NZCV.
+ * the stack and, when setFlags, writes the flags: N and Z from the result, C the unsigned carry
+ * out (result < x, or result == x with a carry in), V when x and y have one sign and the result
+ * the other.
  */
 function addWithCarry(e: Emitter, sf64: boolean, x: number, y: number, carry: 0 | 1 | 'C', setFlags: boolean): void {
-  const pushCarry = () => {
-    if (carry === 'C') e.nzcv().i32(29).op(Op.i32ShrU).i32(1).op(Op.i32And, Op.i64ExtendI32U);
-    else e.i64(carry);
-  };
-  const res = e.tmp64();
+  const f = e.flags();
   if (sf64) {
+    const res = e.tmp64();
     e.get(x).get(y).op(Op.i64Add);
-    if (carry !== 0) { pushCarry(); e.op(Op.i64Add); }
+    if (carry === 'C') e.get(f.c).op(Op.i64ExtendI32U, Op.i64Add);
+    else if (carry === 1) e.i64(1).op(Op.i64Add);
     e.set(res);
     if (setFlags) {
-      e.get(res).i64(63).op(Op.i64ShrU, Op.i32WrapI64).i32(31).op(Op.i32Shl); // N
-      e.get(res).op(Op.i64Eqz).i32(30).op(Op.i32Shl, Op.i32Or); // Z
-      // C: unsigned overflow of x + y + carry: r < x, or r == x with a carry in.
-      if (carry === 0) e.get(res).get(x).op(Op.i64LtU);
-      else if (carry === 1) e.get(res).get(x).op(Op.i64LeU);
-      else {
-        e.get(res).get(x).op(Op.i64LeU).get(res).get(x).op(Op.i64LtU);
-        e.nzcv().i32(1 << 29).op(Op.i32And, Op.select);
-      }
-      e.i32(29).op(Op.i32Shl, Op.i32Or);
-      // V: the operands have the same sign and the result's differs.
-      e.get(x).get(y).op(Op.i64Xor).i64(-1).op(Op.i64Xor).get(x).get(res).op(Op.i64Xor, Op.i64And);
-      e.i64(63).op(Op.i64ShrU, Op.i32WrapI64).i32(28).op(Op.i32Shl, Op.i32Or);
-      e.setNzcv();
+      carryOut(e, res, x, carry, Op.i64LtU, Op.i64LeU);
+      const g = e.setFlags();
+      e.get(x).get(res).op(Op.i64Xor).get(y).get(res).op(Op.i64Xor, Op.i64And).set(g.v);
+      e.get(res).tee(g.n).set(g.z);
     }
     e.get(res);
+    e.release64(res);
   } else {
-    const xs = e.tmp64(), ys = e.tmp64(), wide = e.tmp64();
-    e.get(x).i64(M32).op(Op.i64And).set(xs);
-    e.get(y).i64(M32).op(Op.i64And).set(ys);
-    e.get(xs).get(ys).op(Op.i64Add);
-    if (carry !== 0) { pushCarry(); e.op(Op.i64Add); }
-    e.tee(wide).i64(M32).op(Op.i64And).set(res);
+    const xs = e.tmp32(), ys = e.tmp32(), res = e.tmp32();
+    e.get(x).op(Op.i32WrapI64).set(xs);
+    e.get(y).op(Op.i32WrapI64).set(ys);
+    e.get(xs).get(ys).op(Op.i32Add);
+    if (carry === 'C') e.get(f.c).op(Op.i32Add);
+    else if (carry === 1) e.i32(1).op(Op.i32Add);
+    e.set(res);
     if (setFlags) {
-      e.get(res).i64(31).op(Op.i64ShrU, Op.i32WrapI64).i32(31).op(Op.i32Shl);
-      e.get(res).op(Op.i64Eqz).i32(30).op(Op.i32Shl, Op.i32Or);
-      e.get(wide).i64(32).op(Op.i64ShrU, Op.i32WrapI64).i32(29).op(Op.i32Shl, Op.i32Or);
-      e.get(xs).get(ys).op(Op.i64Xor).i64(-1).op(Op.i64Xor).get(xs).get(res).op(Op.i64Xor, Op.i64And);
-      e.i64(31).op(Op.i64ShrU, Op.i32WrapI64).i32(1).op(Op.i32And).i32(28).op(Op.i32Shl, Op.i32Or);
-      e.setNzcv();
+      carryOut(e, res, xs, carry, Op.i32LtU, Op.i32LeU);
+      const g = e.setFlags();
+      e.get(xs).get(res).op(Op.i32Xor).get(ys).get(res).op(Op.i32Xor, Op.i32And, Op.i64ExtendI32S).set(g.v);
+      e.get(res).op(Op.i64ExtendI32S).tee(g.n).set(g.z);
     }
-    e.get(res);
-    e.release64(xs, ys, wide);
+    e.get(res).op(Op.i64ExtendI32U);
+    e.release32(xs, ys, res);
   }
-  e.release64(res);
+}
+
+/** Sets C: the carry out of res = x + y + carry (locals of one type, compared with lt/le). */
+function carryOut(e: Emitter, res: number, x: number, carry: 0 | 1 | 'C', lt: number, le: number): void {
+  const f = e.setFlags();
+  if (carry === 0) e.get(res).get(x).op(lt);
+  else if (carry === 1) e.get(res).get(x).op(le);
+  else e.get(res).get(x).op(le).get(res).get(x).op(lt).get(f.c).op(Op.select);
+  e.set(f.c);
 }
 
 /** Sets N and Z from the i64 in local v (already cut to the datasize), C = V = 0. */
 function setNZ(e: Emitter, sf64: boolean, v: number): void {
-  e.get(v).i64(sf64 ? 63 : 31).op(Op.i64ShrU, Op.i32WrapI64).i32(31).op(Op.i32Shl);
-  if (!sf64) e.i32(1 << 31).op(Op.i32And);
-  e.get(v).op(Op.i64Eqz).i32(30).op(Op.i32Shl, Op.i32Or).setNzcv();
+  const f = e.setFlags();
+  e.get(v);
+  if (!sf64) e.op(Op.i64Extend32S);
+  e.tee(f.n).set(f.z);
+  e.i32(0).set(f.c).i64(0).set(f.v);
 }
 
 /** ShiftReg(Rm, type, amount): imm = amount, imm2 = type | sf << 2 (exec/dpreg.ts). */
@@ -179,7 +178,11 @@ function condCompare(operand: (e: Emitter, r: Rec) => void, sub: boolean): Emit 
     addWithCarry(e, is64(r), x, y, sub ? 1 : 0, true);
     e.op(Op.drop);
     e.release64(x, y);
-    e.op(Op.else).i32((r.word & 15) << 28).setNzcv().op(Op.end);
+    // The instruction's nzcv: N and V as signs, Z as a zero value.
+    const nzcv = r.word & 15;
+    const f = e.setFlags();
+    e.op(Op.else).i64(nzcv & 8 ? -1 : 0).set(f.n).i64(nzcv & 4 ? 0 : 1).set(f.z);
+    e.i32((nzcv >> 1) & 1).set(f.c).i64(nzcv & 1 ? -1 : 0).set(f.v).op(Op.end);
   };
 }
 
