@@ -17,24 +17,32 @@ const u64 = (v: bigint) => BigInt.asUintN(64, v);
 
 /** Branches: push the next PC (i64). */
 type BranchEmit = (e: Emitter, r: Rec) => void;
+/** The test of a conditional branch: pushes an i32, non-zero when it is taken. */
+type Test = (e: Emitter, r: Rec) => void;
 
-function conditional(test: (e: Emitter, r: Rec) => void): BranchEmit {
+const cbOperand = (e: Emitter, r: Rec) => { e.x(r.d); if ((r.word >>> 31) === 0) e.i64(M32).op(Op.i64And); };
+const bitOf = (e: Emitter, r: Rec) => { e.x(r.d).i64(r.imm2).op(Op.i64ShrU).i64(1).op(Op.i64And); };
+
+const TESTS: Record<string, Test> = {
+  B_cond: (e, r) => condition(e, r.word & 15),
+  CBZ: (e, r) => { cbOperand(e, r); e.op(Op.i64Eqz); },
+  CBNZ: (e, r) => { cbOperand(e, r); e.op(Op.i64Eqz, Op.i32Eqz); },
+  TBZ: (e, r) => { bitOf(e, r); e.op(Op.i64Eqz); },
+  TBNZ: (e, r) => { bitOf(e, r); e.op(Op.i64Eqz, Op.i32Eqz); },
+};
+
+function conditional(test: Test): BranchEmit {
   return (e, r) => {
     e.i64(u64(r.pc + r.imm)).i64(u64(r.pc + 4n));
     test(e, r);
     e.op(Op.select);
   };
 }
-const cbOperand = (e: Emitter, r: Rec) => { e.x(r.d); if ((r.word >>> 31) === 0) e.i64(M32).op(Op.i64And); };
 
 const BRANCHES: Record<string, BranchEmit> = {
   B: (e, r) => { e.i64(u64(r.pc + r.imm)); },
   BL: (e, r) => { e.i64(u64(r.pc + 4n)).setX(X30).i64(u64(r.pc + r.imm)); },
-  B_cond: conditional((e, r) => condition(e, r.word & 15)),
-  CBZ: conditional((e, r) => { cbOperand(e, r); e.op(Op.i64Eqz); }),
-  CBNZ: conditional((e, r) => { cbOperand(e, r); e.op(Op.i64Eqz, Op.i32Eqz); }),
-  TBZ: conditional((e, r) => { e.x(r.d).i64(r.imm2).op(Op.i64ShrU).i64(1).op(Op.i64And, Op.i64Eqz); }),
-  TBNZ: conditional((e, r) => { e.x(r.d).i64(r.imm2).op(Op.i64ShrU).i64(1).op(Op.i64And, Op.i64Eqz, Op.i32Eqz); }),
+  ...Object.fromEntries(Object.entries(TESTS).map(([op, t]) => [op, conditional(t)])),
   BR: (e, r) => { e.x(r.n); },
   RET: (e, r) => { e.x(r.n); },
   BLR: (e, r) => {
@@ -97,15 +105,27 @@ export function compilePage(blocks: Block[]): FunctionBody | null {
   if (!blocks.some((b) => b.recs.some((r) => jitEmits(r.op)))) return null;
   const page = blocks[0].pc & ~0xfffn;
   if (blocks.some((b) => (b.pc & ~0xfffn) !== page || b.recs.length === 0)) throw new Error('a64vm JIT: blocks of one page expected');
+  // In address order, a block's fall-through successor comes after it: reached by a forward br.
+  const sorted = [...blocks].sort((x, y) => (x.pc < y.pc ? -1 : x.pc > y.pc ? 1 : 0));
   const first = new Emitter();
-  emitPage(first, blocks, page);
+  emitPage(first, sorted, page);
   const e = new Emitter(first);
-  emitPage(e, blocks, page);
+  emitPage(e, sorted, page);
   return e.finish();
 }
 
+/** Where a block's code can branch: the labels of the function's structure (as depths). */
+interface Labels {
+  /** The depth of each block's label: a br to it lands at the start of that block's code. */
+  blocks: number[];
+  dispatch: number;
+  /** The index of the block starting at a VA. */
+  index: Map<bigint, number>;
+}
+
 // The function's shape (k blocks): the br_table picks the block for the PC; each block's code
-// follows the end of its label and ends by going back to the dispatch loop.
+// follows the end of its label. A block goes on to a later block of the function with a br to its
+// label, to an earlier one through the dispatch loop (PC set), to itself through its own loop.
 //   block $fault
 //     loop $dispatch
 //       block $exit
@@ -123,18 +143,20 @@ function emitPage(e: Emitter, blocks: Block[], page: bigint): void {
   const k = blocks.length;
   e.op(Op.block, 0x40);
   e.faultLevel = e.depth;
-  e.op(Op.loop, 0x40, Op.block, 0x40);
+  e.op(Op.loop, 0x40);
+  const labels: Labels = { blocks: [], dispatch: e.depth, index: new Map(blocks.map((b, i) => [b.pc, i])) };
+  e.op(Op.block, 0x40);
   e.exitLevel = e.depth;
-  for (let i = 0; i < k; i++) e.op(Op.block, 0x40);
+  for (let i = k - 1; i >= 0; i--) { e.op(Op.block, 0x40); labels.blocks[i] = e.depth; }
   // Dispatch: an aligned PC inside the page that starts one of the blocks.
-  e.get(e.pc).i64(u64(~0xfffn | 3n)).op(Op.i64And).i64(page).op(Op.i64Ne).brIf(k);
+  e.get(e.pc).i64(u64(~0xfffn | 3n)).op(Op.i64And).i64(page).op(Op.i64Ne).brIfTo(e.exitLevel);
   const targets = new Array<number>(1024).fill(k);
   blocks.forEach((b, i) => { targets[Number(b.pc & 0xfffn) >> 2] = i; });
   e.get(e.pc).op(Op.i32WrapI64).i32(0xfff).op(Op.i32And).i32(2).op(Op.i32ShrU);
   e.brTable(targets, k);
   for (let i = 0; i < k; i++) {
     e.op(Op.end); // $b(i): block i's code
-    emitBlock(e, blocks[i], k - i, k - 1 - i);
+    emitBlock(e, blocks[i], i, labels);
   }
   e.op(Op.end); // $exit
   e.flush();
@@ -145,31 +167,36 @@ function emitPage(e: Emitter, blocks: Block[], page: bigint): void {
   e.get(e.ret);
 }
 
-/** One block's code; toLoop and toExit are the branch depths of $dispatch and $exit. */
-function emitBlock(e: Emitter, b: Block, toLoop: number, toExit: number): void {
+/** Block i's code. */
+function emitBlock(e: Emitter, b: Block, i: number, labels: Labels): void {
   const recs = b.recs;
   const n = recs.length;
   const last = recs[n - 1];
   // A block that may branch to its own start gets its own loop: the hot loops of most programs
   // then go round without the dispatch.
   const selfLoop = BRANCHES[last.op] !== undefined && (!isDirect(last) || directTargets(last).includes(b.pc));
+  // The PC for the exits at the block's start (a block reached by a br has no PC set).
+  e.i64(b.pc).set(e.pc);
+  let loop = -1;
+  if (selfLoop) { e.op(Op.loop, 0x40); loop = e.depth; }
   // The budget must take the whole block (the interpreter runs what is left), and its words
   // must still be those in guest memory (else the run loop drops and rebuilds it).
-  e.count(n).get(P_LIMIT).op(Op.i64GtU).brIf(toExit);
-  if (selfLoop) { e.op(Op.loop, 0x40); toLoop++; toExit++; }
-  e.wordCheck(recs.map((r) => r.word), Number(b.pc & 0xfffn)).brIf(toExit);
+  e.count(n).get(P_LIMIT).op(Op.i64GtU).brIfTo(e.exitLevel);
+  e.wordCheck(recs.map((r) => r.word), Number(b.pc & 0xfffn)).brIfTo(e.exitLevel);
   e.block = { recs, off: Number(b.pc & 0xfffn) };
-  for (let i = 0; i < n - 1; i++) {
-    const r = recs[i];
+  let interpreted = false;
+  for (let j = 0; j < n - 1; j++) {
+    const r = recs[j];
     const emit = EMITTERS[r.op];
     if (emit) { emit(e, r); continue; }
     // Runs of instructions the JIT does not emit share one store and one reload.
-    const prevInterpreted = i > 0 && !EMITTERS[recs[i - 1].op];
-    const nextInterpreted = !EMITTERS[recs[i + 1].op] && !BRANCHES[recs[i + 1].op];
+    const prevInterpreted = j > 0 && !EMITTERS[recs[j - 1].op];
+    const nextInterpreted = !EMITTERS[recs[j + 1].op] && !BRANCHES[recs[j + 1].op];
     e.interpret(r, !prevInterpreted, !nextInterpreted);
+    interpreted = true;
   }
-  const branch = BRANCHES[last.op];
-  const emit = EMITTERS[last.op];
+  const branch: BranchEmit | undefined = BRANCHES[last.op];
+  const emit: Emit | undefined = EMITTERS[last.op];
   if (!branch && !emit) {
     // The interpreter runs the last instruction and leaves the PC where it goes (an exception
     // return, a system register write, a hypercall...): back to the run loop.
@@ -178,21 +205,38 @@ function emitBlock(e: Emitter, b: Block, toLoop: number, toExit: number): void {
     e.count(n).op(Op.return);
     return;
   }
-  if (branch) branch(e, last);
-  else { emit(e, last); e.i64(u64(last.pc + 4n)); }
-  e.set(e.pc);
+  if (emit) emit(e, last);
+  else if (last.op === 'BL') e.i64(u64(last.pc + 4n)).setX(X30);
   e.count(n).set(P_ICOUNT);
-  // An interrupt made pending (only an instruction the interpreter ran can do that) is taken
-  // between blocks, as the run loop does.
-  e.i32(L.ATTENTION).mem(Op.i32Load).brIf(toExit);
-  if (selfLoop) {
-    e.get(e.pc).i64(b.pc).op(Op.i64Eq);
-    e.count(n).get(P_LIMIT).op(Op.i64LeU, Op.i32And);
-    e.brIf(0);
-    e.op(Op.end);
-    toLoop--;
+  // The next block: by the PC, when an instruction the interpreter ran may have made an interrupt
+  // pending (taken between blocks, as the run loop does) or the branch is indirect.
+  const test: Test | undefined = TESTS[last.op];
+  if (interpreted || !(emit || test || last.op === 'B' || last.op === 'BL')) {
+    if (emit !== undefined) e.i64(u64(last.pc + 4n));
+    else if (last.op === 'BL') e.i64(u64(last.pc + last.imm));
+    else branch(e, last);
+    e.set(e.pc);
+    if (interpreted) e.i32(L.ATTENTION).mem(Op.i32Load).brIfTo(e.exitLevel);
+    if (selfLoop) e.get(e.pc).i64(b.pc).op(Op.i64Eq).brIfTo(loop);
+    e.brTo(labels.dispatch);
+    if (selfLoop) e.op(Op.end);
+    return;
   }
-  e.br(toLoop);
+  const goTo = (to: bigint) => {
+    const j = labels.index.get(to);
+    if (to === b.pc && selfLoop) e.brTo(loop);
+    else if (j !== undefined && j > i) e.brTo(labels.blocks[j]);
+    else e.i64(to).set(e.pc).brTo(j === undefined ? e.exitLevel : labels.dispatch);
+  };
+  if (test) {
+    test(e, last);
+    e.op(Op.if, 0x40);
+    goTo(u64(last.pc + last.imm));
+    e.op(Op.else);
+    goTo(u64(last.pc + 4n));
+    e.op(Op.end);
+  } else goTo(emit !== undefined ? u64(last.pc + 4n) : u64(last.pc + last.imm));
+  if (selfLoop) e.op(Op.end);
 }
 
 /** Branches whose targets are constants. */

@@ -121,6 +121,9 @@ export class Emitter {
     uleb(this.code, dflt);
     return this;
   }
+  /** br / br_if to the label opened at depth `level` (a depth op() counted just after opening it). */
+  brTo(level: number): this { return this.br(this.depth - level); }
+  brIfTo(level: number): this { return this.brIf(this.depth - level); }
   call(fn: number): this { this.code.push(Op.call); uleb(this.code, fn); return this; }
 
   // ---- locals ----
@@ -212,7 +215,7 @@ export class Emitter {
 
   /** After jitExec (its result on the stack): on an exception or exit, leave with count k. */
   private leaveOnFault(k: number): this {
-    this.op(Op.if, 0x40).count(k).set(this.ret).br(this.depth - this.faultLevel).op(Op.end);
+    this.op(Op.if, 0x40).count(k).set(this.ret).brTo(this.faultLevel).op(Op.end);
     return this;
   }
 
@@ -253,7 +256,7 @@ export class Emitter {
    */
   leaveAfter(rec: Rec): this {
     this.op(Op.if, 0x40).count(rec.index + 1).set(P_ICOUNT).i64(rec.pc + 4n).set(this.pc);
-    return this.br(this.depth - this.exitLevel).op(Op.end);
+    return this.brTo(this.exitLevel).op(Op.end);
   }
 
   /** Stores the PC (a constant). */
