@@ -327,6 +327,28 @@ describe('JIT: self-modifying code', () => {
   }
 });
 
+describe('JIT: self-modifying code across the blocks of a compiled page', () => {
+  // A compiled function checks a block's words on its first entry in a call and again only after
+  // something may have stored into the code page: each pass here rewrites block B's first
+  // instruction (add x1, x1, #k, k = the pass number) after B was checked in the same call.
+  // A: add w5, w5, #1024 (k + 1 in the word's imm12); store w5 to B; b B (forward: a direct br)
+  // B: add x1, x1, #0 (rewritten); subs x20, x20, #1; b.ne A; hvc
+  // or, B before A (A reaches B through the dispatch):
+  // B: add x1, x1, #0; subs x20, x20, #1; b.eq end; A: ...; b B; end: hvc
+  const ADD_X1 = A.addi(1, 1, 0);
+  const forward = (store: number) => [A.addi(5, 5, 1024, 0), store, A.b(CODE + 8, CODE + 12), ADD_X1, A.subsi(COUNTER, COUNTER, 1), A.bcond(CODE + 20, CODE, NE), A.hvc(EXIT_IMM)];
+  const backward = (store: number) => [ADD_X1, A.subsi(COUNTER, COUNTER, 1), A.bcond(CODE + 8, CODE + 24, 0 /* EQ */), A.addi(5, 5, 1024, 0), store, A.b(CODE + 20, CODE), A.hvc(EXIT_IMM)];
+  // x1 = 1 + ... + 40 (A rewrites B before B's first pass) or 0 + ... + 39 (B runs first).
+  for (const [order, program, b, sum] of [['a later block', forward, CODE + 12, 820], ['an earlier block', backward, CODE, 780]] as const) {
+    for (const [how, store] of [['a store the JIT emits', A.strw(5, 6)], ['a store the interpreter runs (STLR)', A.stlrw(5, 6)]] as const) {
+      it(`${how} that rewrites ${order} of the same function: the next pass runs the new word`, () => {
+        const s = agree(handCase(program(store), { x: { 5: BigInt(ADD_X1), 6: BigInt(b), [COUNTER]: 40n } }), [100_000], [jit1]);
+        expect({ exit: s.exit, x1: s.x1 }).toEqual({ exit: 'hvc', x1: hex(sum) });
+      });
+    }
+  }
+});
+
 describe('JIT: determinism', () => {
   it('the same random cases on fresh JIT machines give the same results as on the reused ones', () => {
     const r = new Rng32(SEED ^ 0x5a5a);

@@ -57,6 +57,8 @@ export const A = {
   ldrw: (rt: number, rn: number, off = 0) => (0xb9400000 | ((off / 4) << 10) | (rn << 5) | rt) >>> 0,
   strw: (rt: number, rn: number, off = 0) => (0xb9000000 | ((off / 4) << 10) | (rn << 5) | rt) >>> 0,
   strx: (rt: number, rn: number, off = 0) => (0xf9000000 | ((off / 8) << 10) | (rn << 5) | rt) >>> 0,
+  /** stlr wt, [xn]: a store the JIT leaves to the interpreter */
+  stlrw: (rt: number, rn: number) => (0x889ffc00 | (rn << 5) | rt) >>> 0,
   strb: (rt: number, rn: number, off = 0) => (0x39000000 | (off << 10) | (rn << 5) | rt) >>> 0,
   /** ldr xt, [xn], #simm9 */
   ldrxPost: (rt: number, rn: number, simm: number) => (0xf8400400 | ((simm & 0x1ff) << 12) | (rn << 5) | rt) >>> 0,

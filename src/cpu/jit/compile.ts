@@ -180,9 +180,10 @@ function emitBlock(e: Emitter, b: Block, i: number, labels: Labels): void {
   let loop = -1;
   if (selfLoop) { e.op(Op.loop, 0x40); loop = e.depth; }
   // The budget must take the whole block (the interpreter runs what is left), and its words
-  // must still be those in guest memory (else the run loop drops and rebuilds it).
+  // must still be those in guest memory (else the run loop drops and rebuilds it): checked on
+  // the first entry of each call, and after stores that may have written them.
   e.count(n).get(P_LIMIT).op(Op.i64GtU).brIfTo(e.exitLevel);
-  e.wordCheck(recs.map((r) => r.word), Number(b.pc & 0xfffn)).brIfTo(e.exitLevel);
+  e.verify(i, recs.map((r) => r.word), Number(b.pc & 0xfffn));
   e.block = { recs, off: Number(b.pc & 0xfffn) };
   let interpreted = false;
   for (let j = 0; j < n - 1; j++) {

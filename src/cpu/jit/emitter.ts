@@ -53,6 +53,8 @@ export class Emitter {
   private flagLocals: Flags | null = null;
   private flagsWritten = false;
   private tlbLocal = -1;
+  /** Bit i of local i >> 6 (from 0 at the call's start): block i's words were checked. */
+  private readonly verifiedLocals: number[] = [];
   private readonly free64: number[] = [];
   private readonly free32: number[] = [];
 
@@ -86,6 +88,7 @@ export class Emitter {
     if (first.flagLocals) this.flags();
     this.flagsWritten = first.flagsWritten;
     if (first.tlbLocal >= 0) this.tlbLocal = this.newLocal(I32);
+    for (let i = 0; i < first.verifiedLocals.length; i++) this.verifiedLocals.push(this.newLocal(I64));
   }
 
   /** Open blocks, loops and ifs (op() counts them: every byte it gets is an opcode or a block type). */
@@ -235,7 +238,10 @@ export class Emitter {
     this.i32(rec.addr).count(rec.index + 1).call(0);
     this.leaveOnFault(rec.index + 1);
     for (const r of new Set(writes)) if (r !== ZR && this.regLocal.has(r)) this.loadReg(r);
-    if (store && this.laterWordsChanged(rec)) this.leaveAfter(rec);
+    if (store) {
+      this.forgetVerified();
+      if (this.laterWordsChanged(rec)) this.leaveAfter(rec);
+    }
     return this;
   }
 
@@ -281,6 +287,7 @@ export class Emitter {
     if (this.laterWordsChanged(rec)) {
       this.op(Op.if, 0x40).i32(L.PC).i64(rec.pc + 4n).mem(Op.i64Store).count(rec.index + 1).op(Op.return, Op.end);
     }
+    this.forgetVerified();
     if (reload) this.reload();
     return this;
   }
@@ -303,6 +310,28 @@ export class Emitter {
     const flags = this.code.splice(body);
     const locals: [number, number][] = this.localTypes.map((t) => [1, t]);
     return { locals, code: [...pro.code, ...flags, ...this.code] };
+  }
+
+  /**
+   * Block i (of the page's function) checks its words against guest memory once per call of the
+   * function, and again after anything that may have stored into the code page since: a store
+   * the JIT emits that hit it, or the interpreter (forgetVerified). Other writes (the host, the
+   * other vCPUs) happen between calls. Leaves through the normal exit when a word changed.
+   */
+  verify(i: number, words: number[], off: number): this {
+    while (this.verifiedLocals.length <= i >> 6) this.verifiedLocals.push(this.newLocal(I64));
+    const v = this.verifiedLocals[i >> 6];
+    const bit = 1n << BigInt(i & 63);
+    this.get(v).i64(bit).op(Op.i64And, Op.i64Eqz, Op.if, 0x40);
+    this.wordCheck(words, off).brIfTo(this.exitLevel);
+    this.get(v).i64(bit).op(Op.i64Or).set(v);
+    return this.op(Op.end);
+  }
+
+  /** Every block checks its words again when next entered (something may have written them). */
+  forgetVerified(): this {
+    for (const v of this.verifiedLocals) this.i64(0).set(v);
+    return this;
   }
 
   /**

@@ -35,21 +35,20 @@ function hostAddr(e: Emitter, va: number, te: number): void {
 }
 
 /**
- * After a store of size bytes at host address h: sets an i32 local (returned, -1 when there is
- * no need) to 1 when the store wrote into the code page and the block has instructions after
- * this one. The caller then leaves the function after the instruction (see leaveIf), so that
- * they are fetched again: they may be what it wrote.
+ * After a store of size bytes at host address h: returns an i32 local set to 1 when the store
+ * wrote into the code page. leaveIf then makes every block check its words again, and leaves the
+ * function after this instruction if it changed a later one of its own block.
  */
-function codePageStore(e: Emitter, r: Rec, h: number, size: number): number {
-  const b = e.block;
-  if (!b || r.index + 1 >= b.recs.length) return -1;
+function codePageStore(e: Emitter, h: number, size: number): number {
   const l = e.tmp32();
   e.get(h).get(e.pageHost).op(Op.i32Sub).i32(size - 1).op(Op.i32Add).i32(0x1000 + size - 1).op(Op.i32LtU).set(l);
   return l;
 }
 function leaveIf(e: Emitter, r: Rec, l: number): void {
   if (l < 0) return;
-  e.get(l).leaveAfter(r);
+  e.get(l).op(Op.if, 0x40).forgetVerified();
+  if (e.laterWordsChanged(r)) e.leaveAfter(r);
+  e.op(Op.end);
   e.release32(l);
 }
 
@@ -79,7 +78,7 @@ function single(e: Emitter, r: Rec, size: number, ext: Ext | null, address: () =
   if (ext === null) {
     const h = e.tmp32();
     e.tee(h).x(r.d).mem(STORES[size]);
-    const code = codePageStore(e, r, h, size);
+    const code = codePageStore(e, h, size);
     e.release32(h);
     writeback?.();
     leaveIf(e, r, code);
@@ -152,7 +151,7 @@ function pair(esize: number, ext: Ext | null): Emit {
     if (ext === null) {
       e.get(h).x(r.d).mem(STORES[esize]);
       e.get(h).x(r.a).mem(STORES[esize], esize);
-      code = codePageStore(e, r, h, 2 * esize);
+      code = codePageStore(e, h, 2 * esize);
     } else {
       e.get(h); loadValue(e, esize, ext); e.set(v1);
       e.get(h).mem(LOADS[esize][ext === 'zero' ? 0 : 1], esize);
