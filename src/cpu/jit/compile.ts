@@ -175,15 +175,14 @@ function emitBlock(e: Emitter, b: Block, i: number, labels: Labels): void {
   // A block that may branch to its own start gets its own loop: the hot loops of most programs
   // then go round without the dispatch.
   const selfLoop = BRANCHES[last.op] !== undefined && (!isDirect(last) || directTargets(last).includes(b.pc));
-  // The PC for the exits at the block's start (a block reached by a br has no PC set).
-  e.i64(b.pc).set(e.pc);
   let loop = -1;
   if (selfLoop) { e.op(Op.loop, 0x40); loop = e.depth; }
   // The budget must take the whole block (the interpreter runs what is left), and its words
   // must still be those in guest memory (else the run loop drops and rebuilds it): checked on
-  // the first entry of each call, and after stores that may have written them.
-  e.count(n).get(P_LIMIT).op(Op.i64GtU).brIfTo(e.exitLevel);
-  e.verify(i, recs.map((r) => r.word), Number(b.pc & 0xfffn));
+  // the first entry of each call, and after stores that may have written them. Either way out
+  // leaves with the PC at the block (a block reached by a br has no PC set).
+  e.count(n).get(P_LIMIT).op(Op.i64GtU).exitAt(b.pc);
+  e.verify(i, recs.map((r) => r.word), Number(b.pc & 0xfffn), b.pc);
   e.block = { recs, off: Number(b.pc & 0xfffn) };
   let interpreted = false;
   for (let j = 0; j < n - 1; j++) {

@@ -265,6 +265,11 @@ export class Emitter {
     return this.brTo(this.exitLevel).op(Op.end);
   }
 
+  /** After the condition on the stack: leave through the normal exit with the PC at pc. */
+  exitAt(pc: bigint): this {
+    return this.op(Op.if, 0x40).i64(pc).set(this.pc).brTo(this.exitLevel).op(Op.end);
+  }
+
   /** Stores the PC (a constant). */
   storePC(pc: bigint): this { return this.i32(L.PC).i64(pc).mem(Op.i64Store); }
 
@@ -316,14 +321,15 @@ export class Emitter {
    * Block i (of the page's function) checks its words against guest memory once per call of the
    * function, and again after anything that may have stored into the code page since: a store
    * the JIT emits that hit it, or the interpreter (forgetVerified). Other writes (the host, the
-   * other vCPUs) happen between calls. Leaves through the normal exit when a word changed.
+   * other vCPUs) happen between calls. Leaves through the normal exit, the PC at pc, when a word
+   * changed.
    */
-  verify(i: number, words: number[], off: number): this {
+  verify(i: number, words: number[], off: number, pc: bigint): this {
     while (this.verifiedLocals.length <= i >> 6) this.verifiedLocals.push(this.newLocal(I64));
     const v = this.verifiedLocals[i >> 6];
     const bit = 1n << BigInt(i & 63);
     this.get(v).i64(bit).op(Op.i64And, Op.i64Eqz, Op.if, 0x40);
-    this.wordCheck(words, off).brIfTo(this.exitLevel);
+    this.wordCheck(words, off).exitAt(pc);
     this.get(v).i64(bit).op(Op.i64Or).set(v);
     return this.op(Op.end);
   }
