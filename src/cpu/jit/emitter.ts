@@ -314,7 +314,7 @@ export class Emitter {
     if (this.flagLocals) this.unpackFlags();
     const flags = this.code.splice(body);
     const locals: [number, number][] = this.localTypes.map((t) => [1, t]);
-    return { locals, code: [...pro.code, ...flags, ...this.code] };
+    return { locals, code: pro.code.concat(flags, this.code) };
   }
 
   /**

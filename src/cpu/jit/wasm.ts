@@ -53,7 +53,7 @@ export function sleb32(out: number[], v: number): void {
 export function sleb(out: number[], v: bigint): void {
   v = BigInt.asIntN(64, v);
   for (;;) {
-    const b = Number(v & 0x7fn);
+    const b = Number(v & 0x7fn) | 0; // a small integer, so that out stays an array of them
     v >>= 7n;
     const done = (v === 0n && (b & 0x40) === 0) || (v === -1n && (b & 0x40) !== 0);
     out.push(done ? b : b | 0x80);
@@ -61,10 +61,11 @@ export function sleb(out: number[], v: bigint): void {
   }
 }
 
-function section(out: number[], id: number, body: number[]): void {
-  out.push(id);
-  uleb(out, body.length);
-  for (const b of body) out.push(b);
+/** A section: its id, its size and its body (appended with one copy, not byte by byte). */
+function section(out: number[][], id: number, body: number[]): void {
+  const head = [id];
+  uleb(head, body.length);
+  out.push(head, body);
 }
 
 function name(out: number[], s: string): void {
@@ -84,7 +85,7 @@ export interface FunctionBody {
  * exports (as "f0", "f1", ...) functions of type (i32, i64, i64) -> i64.
  */
 export function buildModule(fns: FunctionBody[]): Uint8Array<ArrayBuffer> {
-  const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  const out: number[][] = [[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]];
   const types: number[] = [];
   uleb(types, 2);
   types.push(0x60, 3, I32, I64, I64, 1, I64); // type 0: a page function (JitBlock)
@@ -103,17 +104,24 @@ export function buildModule(fns: FunctionBody[]): Uint8Array<ArrayBuffer> {
   uleb(exports, fns.length);
   fns.forEach((_, i) => { name(exports, `f${i}`); exports.push(0x00); uleb(exports, i + 1); }); // index 0 is the import
   section(out, 7, exports);
-  const code: number[] = [];
-  uleb(code, fns.length);
+  // The code section: the count, then each body's size, locals, code and end.
+  const code: number[][] = [[]];
+  uleb(code[0], fns.length);
+  let size = code[0].length;
   for (const f of fns) {
-    const body: number[] = [];
-    uleb(body, f.locals.length);
-    for (const [n, t] of f.locals) { uleb(body, n); body.push(t); }
-    for (const b of f.code) body.push(b);
-    body.push(Op.end);
-    uleb(code, body.length);
-    for (const b of body) code.push(b);
+    const locals: number[] = [];
+    uleb(locals, f.locals.length);
+    for (const [n, t] of f.locals) { uleb(locals, n); locals.push(t); }
+    const head: number[] = [];
+    uleb(head, locals.length + f.code.length + 1);
+    code.push(head, locals, f.code, [Op.end]);
+    size += head.length + locals.length + f.code.length + 1;
   }
-  section(out, 10, code);
-  return new Uint8Array(out);
+  const codeHead = [10];
+  uleb(codeHead, size);
+  out.push(codeHead, ...code);
+  const bytes = new Uint8Array(out.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of out) { bytes.set(p, at); at += p.length; }
+  return bytes;
 }
