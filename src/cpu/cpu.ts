@@ -13,11 +13,11 @@ const REASONS: ExitReason[] = ['none', 'budget', 'hvc', 'smc', 'dabt', 'iabt', '
 
 export interface Exit {
   reason: ExitReason;
-  /** ESR_EL2-style syndrome for hvc/smc/dabt/iabt. */
+  /** ESR_EL2-style syndrome for hvc/smc/dabt/iabt and the other trapped exits (0 for budget). */
   esr: bigint;
-  /** Faulting virtual address (dabt/iabt). */
+  /** Faulting virtual address (dabt/iabt; 0 for the others). */
   far: bigint;
-  /** Faulting IPA (dabt/iabt), the full address. */
+  /** Faulting IPA (dabt/iabt), the full address (0 for the others). */
   ipa: bigint;
   /** The instruction word at the exit. */
   insn: number;
@@ -177,11 +177,14 @@ export class Cpu {
       const left = n - (this.icountNumber - start);
       code = left > 0 ? this.exports.run(left) : L.EXIT_BUDGET;
     }
+    // Each BigInt read costs an allocation: the fields an exit does not have are 0 (a hypercall
+    // exit, the most frequent after the budget's, reads one).
+    const abort = code === L.EXIT_DABT || code === L.EXIT_IABT;
     return {
       reason: REASONS[code] ?? 'internal',
-      esr: this.u64(L.ESR_EL2),
-      far: this.u64(L.FAR_EL2),
-      ipa: this.u64(L.HPFAR_EL2),
+      esr: code > L.EXIT_BUDGET ? this.u64(L.ESR_EL2) : 0n,
+      far: abort ? this.u64(L.FAR_EL2) : 0n,
+      ipa: abort ? this.u64(L.HPFAR_EL2) : 0n,
       insn: this.u32(L.EXIT_INSN),
     };
   }
