@@ -56,17 +56,16 @@ export class Jit {
   }
 
   /** Start VAs of the cached blocks of page that have run at least a quarter of the threshold times. */
-  private warmBlocks(dv: DataView, page: bigint): bigint[] {
+  private warmBlocks(page: bigint): bigint[] {
     const out: bigint[] = [];
     const hi = Number(page >> 32n) >>> 0;
     const lo = Number(page & 0xffff_ffffn) >>> 0;
-    for (let i = 0; i < L.BT_ENTRIES; i++) {
-      const slot = L.BT + i * L.BT_ENTRY;
-      if (dv.getUint32(slot + 4, true) !== hi || ((dv.getUint32(slot, true) & ~0xfff) >>> 0) !== lo) continue;
-      const blk = dv.getUint32(slot + 8, true);
-      if (dv.getUint32(blk + L.BLOCK_HEAT, true) * 4 >= this.threshold) {
-        out.push((page | BigInt(dv.getUint32(slot, true) & 0xfff)));
-      }
+    // The block table as words: VA low, VA high, block address (a scan of all of it per compile).
+    const bt = new Uint32Array(this.cpu.memory.buffer, L.BT, (L.BT_ENTRIES * L.BT_ENTRY) >> 2);
+    const words = new Uint32Array(this.cpu.memory.buffer);
+    for (let at = 0; at < bt.length; at += L.BT_ENTRY >> 2) {
+      if (bt[at + 1] !== hi || ((bt[at] & ~0xfff) >>> 0) !== lo) continue;
+      if (words[(bt[at + 2] + L.BLOCK_HEAT) >> 2] * 4 >= this.threshold) out.push(page | BigInt(bt[at] & 0xfff));
     }
     return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }
@@ -87,7 +86,7 @@ export class Jit {
     if (!hot.includes(pc)) hot.push(pc);
     // Blocks of the page on their way to the threshold come along: each page is then compiled a
     // few times rather than once per block.
-    for (const at of this.warmBlocks(dv, page)) if (!hot.includes(at)) hot.push(at);
+    for (const at of this.warmBlocks(page)) if (!hot.includes(at)) hot.push(at);
     while (hot.length > MAX_PAGE_BLOCKS) hot.shift();
     // The cache may have dropped blocks since (their words changed, or the arena was emptied).
     const blocks: (Block & { blk: number })[] = [];
