@@ -107,9 +107,7 @@ export function compilePage(blocks: Block[]): FunctionBody | null {
   if (blocks.some((b) => (b.pc & ~0xfffn) !== page || b.recs.length === 0)) throw new Error('a64vm JIT: blocks of one page expected');
   // In address order, a block's fall-through successor comes after it: reached by a forward br.
   const sorted = [...blocks].sort((x, y) => (x.pc < y.pc ? -1 : x.pc > y.pc ? 1 : 0));
-  const first = new Emitter();
-  emitPage(first, sorted, page);
-  const e = new Emitter(first);
+  const e = new Emitter();
   emitPage(e, sorted, page);
   return e.finish();
 }

@@ -45,7 +45,7 @@ export function regOf(addr: number): number { return (addr - L.X0) >> 3; }
 function regAddr(r: number): number { return r === SP ? L.XSP : L.X0 + 8 * r; }
 
 export class Emitter {
-  readonly code: number[] = [];
+  private code: number[] = [];
   private readonly localTypes: number[] = [];
   private readonly regLocal = new Map<number, number>();
   /** Registers some emitted instruction writes (stored back at every exit). */
@@ -57,12 +57,13 @@ export class Emitter {
   private readonly verifiedLocals: number[] = [];
   private readonly free64: number[] = [];
   private readonly free32: number[] = [];
-
   /**
-   * A block is emitted twice: the first pass learns which registers the block uses and writes,
-   * the second (given the first) emits the real code, whose every exit stores back and every
-   * return from the interpreter reloads the whole set, wherever in the block it is.
+   * Code written at finish(), when the function's registers are all known: every exit stores
+   * back every register the function writes, and every return from the interpreter reloads
+   * every register it caches, wherever in the function they are (in one pass).
    */
+  private readonly patches: { at: number; write: () => void }[] = [];
+
   /** The guest PC (i64) between blocks, and the host address of the page's first byte (i32). */
   readonly pc: number;
   readonly pageHost: number;
@@ -78,18 +79,14 @@ export class Emitter {
    */
   block: { recs: Rec[]; off: number } | null = null;
 
-  constructor(first?: Emitter) {
+  constructor() {
     this.pc = this.newLocal(I64);
     this.pageHost = this.newLocal(I32);
     this.ret = this.newLocal(I64);
-    if (!first) return;
-    for (const r of first.regLocal.keys()) this.reg(r);
-    for (const r of first.written) this.written.add(r);
-    if (first.flagLocals) this.flags();
-    this.flagsWritten = first.flagsWritten;
-    if (first.tlbLocal >= 0) this.tlbLocal = this.newLocal(I32);
-    for (let i = 0; i < first.verifiedLocals.length; i++) this.verifiedLocals.push(this.newLocal(I64));
   }
+
+  /** Marks the place of code that write() (called by finish) emits. */
+  private later(write: () => void): this { this.patches.push({ at: this.code.length, write }); return this; }
 
   /** Open blocks, loops and ifs (op() counts them: every byte it gets is an opcode or a block type). */
   depth = 0;
@@ -195,9 +192,10 @@ export class Emitter {
 
   /** Stores every register the code writes (and NZCV) back to the state block. */
   flush(): this {
-    for (const r of this.written) this.storeReg(r);
-    this.storeFlags();
-    return this;
+    return this.later(() => {
+      for (const r of this.written) this.storeReg(r);
+      this.storeFlags();
+    });
   }
 
   /**
@@ -205,15 +203,15 @@ export class Emitter {
    * interpreter ran, and the exception it took may have changed them (SP is banked by EL).
    */
   flushForFault(): this {
-    for (const r of this.written) if (r !== SP) this.storeReg(r);
-    return this;
+    return this.later(() => { for (const r of this.written) if (r !== SP) this.storeReg(r); });
   }
 
   /** Loads every cached register (and NZCV) from the state block. */
   reload(): this {
-    for (const r of this.regLocal.keys()) this.loadReg(r);
-    if (this.flagLocals) this.unpackFlags();
-    return this;
+    return this.later(() => {
+      for (const r of this.regLocal.keys()) this.loadReg(r);
+      if (this.flagLocals) this.unpackFlags();
+    });
   }
 
   /** After jitExec (its result on the stack): on an exception or exit, leave with count k. */
@@ -229,15 +227,14 @@ export class Emitter {
    * the block's later words are checked again.
    */
   slowAccess(rec: Rec, reads: number[], writes: number[], store: boolean): this {
-    const stored = new Set<number>();
-    for (const r of [...reads, SP]) {
-      if (r !== ZR && this.written.has(r) && !stored.has(r)) { this.storeReg(r); stored.add(r); }
-    }
-    this.storeFlags();
+    this.later(() => {
+      for (const r of new Set([...reads, SP])) if (r !== ZR && this.written.has(r)) this.storeReg(r);
+      this.storeFlags();
+    });
     this.storePC(rec.pc);
     this.i32(rec.addr).count(rec.index + 1).call(0);
     this.leaveOnFault(rec.index + 1);
-    for (const r of new Set(writes)) if (r !== ZR && this.regLocal.has(r)) this.loadReg(r);
+    this.later(() => { for (const r of new Set(writes)) if (r !== ZR && this.regLocal.has(r)) this.loadReg(r); });
     if (store) {
       this.forgetVerified();
       if (this.laterWordsChanged(rec)) this.leaveAfter(rec);
@@ -273,7 +270,7 @@ export class Emitter {
   /** Stores the PC (a constant). */
   storePC(pc: bigint): this { return this.i32(L.PC).i64(pc).mem(Op.i64Store); }
 
-  /** Pushes icount + k: the count after k more instructions of this pass. */
+  /** Pushes icount + k: the count after k more instructions of this pass through the block. */
   count(k: number): this { this.get(P_ICOUNT); if (k) this.i64(k).op(Op.i64Add); return this; }
 
   /**
@@ -302,6 +299,19 @@ export class Emitter {
    * flag and TLB-base loads), then the body emitted so far.
    */
   finish(): FunctionBody {
+    // The deferred code, in place.
+    const body = this.code;
+    const parts: number[][] = [];
+    let at = 0;
+    for (const p of this.patches) {
+      parts.push(body.slice(at, p.at));
+      this.code = [];
+      p.write();
+      parts.push(this.code);
+      at = p.at;
+    }
+    parts.push(body.slice(at));
+    this.code = ([] as number[]).concat(...parts);
     const pro = new Emitter();
     pro.i32(L.PC).mem(Op.i64Load).set(this.pc);
     pro.get(P_H).get(this.pc).op(Op.i32WrapI64).i32(0xfff).op(Op.i32And, Op.i32Sub).set(this.pageHost);
@@ -310,9 +320,9 @@ export class Emitter {
       pro.i32(L.CURRENT_EL).mem(Op.i32Load).i32(L.TLB_REGIME_BYTES).op(Op.i32Mul).i32(L.TLB).op(Op.i32Add).set(this.tlbLocal);
     }
     // The flags' loads are written by this emitter (they use its scratch local) and moved up.
-    const body = this.code.length;
+    const end = this.code.length;
     if (this.flagLocals) this.unpackFlags();
-    const flags = this.code.splice(body);
+    const flags = this.code.splice(end);
     const locals: [number, number][] = this.localTypes.map((t) => [1, t]);
     return { locals, code: pro.code.concat(flags, this.code) };
   }
