@@ -43,6 +43,11 @@ const MASK32 = 0xffff_ffffn;
 /** SMCCC_VERSION's answer, made once: the call every guest makes first and benchmarks make most. */
 const VERSION_OUTCOME: SmcccOutcome = Object.freeze({ regs: Object.freeze([SMCCC_VERSION_1_1, 0n, 0n, 0n]) as unknown as Regs4 });
 
+/** x0..x3 of each call that reads none of its arguments (made once; the upper half of X0 is ignored). */
+const NO_ARGS = new Map<number, readonly bigint[]>(
+  [SMCCC_VERSION, VENDOR_HYP_CALL_UID, VENDOR_HYP_KVM_FEATURES].map((f) => [f, Object.freeze([BigInt(f), 0n, 0n, 0n])]),
+);
+
 /** x0..x3 as written back: the given values as unsigned 64-bit, the rest 0. */
 function out(a: bigint, b = 0n, c = 0n, d = 0n): Regs4 {
   return [BigInt.asUintN(64, a), BigInt.asUintN(64, b), BigInt.asUintN(64, c), BigInt.asUintN(64, d)];
@@ -78,9 +83,8 @@ export class Smccc {
     return this.vendor.has(f);
   }
 
-  /** Answers one call given x0..x3; returns the registers to write back. */
-  call(x: readonly bigint[]): SmcccOutcome {
-    const fid = Number(x[0] & MASK32);
+  /** Answers one call given x0..x3 (and W0, the function ID, if known); returns the registers to write back. */
+  call(x: readonly bigint[], fid = Number(x[0] & MASK32)): SmcccOutcome {
     // (No closures here, and the calls without arguments first: this runs on every hypercall.)
     if (fid === SMCCC_VERSION) return VERSION_OUTCOME;
     if (fid === VENDOR_HYP_CALL_UID) return { regs: out(...KVM_UID) };
@@ -106,10 +110,10 @@ export class Smccc {
 
   /** Answers the call the vCPU made: reads x0..x3 and writes the results back. */
   handle(cpu: Cpu): SmcccOutcome {
-    // Calls without arguments skip reading x1..x3 (each read is a BigInt); W0 is read as a number.
+    // W0 is read as a number, and calls without arguments read nothing else (each X read is a
+    // BigInt; this runs on every hypercall).
     const w0 = cpu.w(0);
-    const noArgs = w0 === SMCCC_VERSION || w0 === VENDOR_HYP_CALL_UID || w0 === VENDOR_HYP_KVM_FEATURES;
-    const r = this.call(noArgs ? [BigInt(w0), 0n, 0n, 0n] : [cpu.x(0), cpu.x(1), cpu.x(2), cpu.x(3)]);
+    const r = this.call(NO_ARGS.get(w0) ?? [cpu.x(0), cpu.x(1), cpu.x(2), cpu.x(3)], w0);
     const regs = r.regs;
     for (let i = 0; i < 4; i++) {
       const v = regs[i];
