@@ -94,6 +94,10 @@ export const EXIT_INSN = 0x1528; // u32, the instruction word at the exit (for N
 export const TLB_MISSES = 0x1578; // u64: full translations (soft-TLB misses, fetch refills included)
 // The start VA of the block run() asks the host to compile (EXIT_JIT, src/cpu/jit/).
 export const JIT_PC = 0x1588; // u64
+// A compiled page function's bit per block (256 bits): the block's words were checked in this
+// call (src/cpu/jit/emitter.ts verify). Only the function running uses it.
+export const JIT_VERIFIED = 0x15c0;
+export const JIT_VERIFIED_BYTES = 32;
 
 // The exclusive monitor (local, one per vCPU).
 export const EXCL_VALID = 0x1530; // u32

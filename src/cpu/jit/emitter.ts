@@ -53,8 +53,8 @@ export class Emitter {
   private flagLocals: Flags | null = null;
   private flagsWritten = false;
   private tlbLocal = -1;
-  /** Bit i of local i >> 6 (from 0 at the call's start): block i's words were checked. */
-  private readonly verifiedLocals: number[] = [];
+  /** Blocks with a verify() check (their bits in JIT_VERIFIED). */
+  private verifiedBlocks = 0;
   private readonly free64: number[] = [];
   private readonly free32: number[] = [];
   /**
@@ -311,20 +311,18 @@ export class Emitter {
       at = p.at;
     }
     parts.push(body.slice(at));
-    this.code = ([] as number[]).concat(...parts);
-    const pro = new Emitter();
-    pro.i32(L.PC).mem(Op.i64Load).set(this.pc);
-    pro.get(P_H).get(this.pc).op(Op.i32WrapI64).i32(0xfff).op(Op.i32And, Op.i32Sub).set(this.pageHost);
-    for (const [r, l] of this.regLocal) pro.i32(regAddr(r)).mem(Op.i64Load).set(l);
-    if (this.tlbLocal >= 0) {
-      pro.i32(L.CURRENT_EL).mem(Op.i32Load).i32(L.TLB_REGIME_BYTES).op(Op.i32Mul).i32(L.TLB).op(Op.i32Add).set(this.tlbLocal);
-    }
-    // The flags' loads are written by this emitter (they use its scratch local) and moved up.
-    const end = this.code.length;
+    // The prologue.
+    this.code = [];
+    this.i32(L.PC).mem(Op.i64Load).set(this.pc);
+    this.get(P_H).get(this.pc).op(Op.i32WrapI64).i32(0xfff).op(Op.i32And, Op.i32Sub).set(this.pageHost);
+    for (const [r, l] of this.regLocal) this.i32(regAddr(r)).mem(Op.i64Load).set(l);
     if (this.flagLocals) this.unpackFlags();
-    const flags = this.code.splice(end);
+    if (this.tlbLocal >= 0) {
+      this.i32(L.CURRENT_EL).mem(Op.i32Load).i32(L.TLB_REGIME_BYTES).op(Op.i32Mul).i32(L.TLB).op(Op.i32Add).set(this.tlbLocal);
+    }
+    this.clearVerified(); // no block checked yet in this call
     const locals: [number, number][] = this.localTypes.map((t) => [1, t]);
-    return { locals, code: pro.code.concat(flags, this.code) };
+    return { locals, code: this.code.concat(...parts) };
   }
 
   /**
@@ -335,19 +333,22 @@ export class Emitter {
    * changed.
    */
   verify(i: number, words: number[], off: number, pc: bigint): this {
-    while (this.verifiedLocals.length <= i >> 6) this.verifiedLocals.push(this.newLocal(I64));
-    const v = this.verifiedLocals[i >> 6];
-    const bit = 1n << BigInt(i & 63);
-    this.get(v).i64(bit).op(Op.i64And, Op.i64Eqz, Op.if, 0x40);
+    // The bits are in memory, not in a local: a local changed in the `if` would be a value the
+    // compiled code moves around at every block.
+    if (i >= L.JIT_VERIFIED_BYTES * 8) throw new Error(`a64vm JIT: block ${i} of a page function (at most ${L.JIT_VERIFIED_BYTES * 8})`);
+    this.verifiedBlocks = Math.max(this.verifiedBlocks, i + 1);
+    const at = L.JIT_VERIFIED + (i >> 3);
+    const bit = 1 << (i & 7);
+    this.i32(0).mem(Op.i32Load8U, at).i32(bit).op(Op.i32And, Op.i32Eqz, Op.if, 0x40);
     this.wordCheck(words, off).exitAt(pc);
-    this.get(v).i64(bit).op(Op.i64Or).set(v);
+    this.i32(0).i32(0).mem(Op.i32Load8U, at).i32(bit).op(Op.i32Or).mem(Op.i32Store8, at);
     return this.op(Op.end);
   }
 
   /** Every block checks its words again when next entered (something may have written them). */
-  forgetVerified(): this {
-    for (const v of this.verifiedLocals) this.i64(0).set(v);
-    return this;
+  forgetVerified(): this { return this.later(() => this.clearVerified()); }
+  private clearVerified(): void {
+    for (let w = 0; w < this.verifiedBlocks; w += 64) this.i32(0).i64(0).mem(Op.i64Store, L.JIT_VERIFIED + w / 8);
   }
 
   /**
