@@ -1,7 +1,8 @@
 // The arithmetic operations of the Arm ARM floating-point pseudocode: FPAdd, FPSub, FPMul,
 // FPDiv, FPSqrt, FPMulAdd (fused), FPRecipStepFused and FPRSqrtStepFused, for N = 32 or 64.
 // Special operands follow the pseudocode case by case; finite results are computed exactly in
-// integers and rounded once by fpRound under FPCR.
+// integers and rounded once by fpRound under FPCR, except where wasm's own arithmetic gives the
+// same result and flags (hw.ts).
 import { fpRoundingMode, RM_NEGINF, IOC, DZC, fpException } from './fpcr';
 import { T_ZERO, T_INF, T_QNAN, uSign, uExp, uMant, fpUnpack, isNaNType } from './unpack';
 import { fpProcessNaN, fpProcessNaNs, fpProcessNaNs3 } from './nan';
@@ -9,9 +10,11 @@ import { fpZero, fpInfinity, fpDefaultNaN, fpPow2, signBit } from './format';
 import { fpRound } from './round';
 import { fusedSum } from './fused';
 import { wHi, wLo, mul64x64, shrJam64 } from './wide';
+import { hw, hwDone, hwEligible, HW_ADD, HW_SUB, HW_MUL, HW_DIV, HW_SQRT } from './hw';
 
 /** FPAdd(op1, op2) or, with sub, FPSub(op1, op2). */
 export function fpAddSub(op1: u64, op2: u64, N: u32, fpcr: u32, sub: bool): u64 {
+  if (hwEligible(fpcr)) { const r = hw(sub ? HW_SUB : HW_ADD, op1, op2, N); if (hwDone) return r; }
   const t1 = fpUnpack(op1, N, fpcr); const s1 = uSign, e1 = uExp, m1 = uMant;
   const t2 = fpUnpack(op2, N, fpcr); const s2 = uSign ^ (sub ? 1 : 0), e2 = uExp, m2 = uMant;
   if (isNaNType(t1) || isNaNType(t2)) return fpProcessNaNs(t1, t2, op1, op2, N, fpcr);
@@ -50,6 +53,8 @@ function addMagnitudes(s1: u32, e1: i32, m1: u64, s2: u32, e2: i32, m2: u64, N: 
 
 /** FPMul(op1, op2) or, with mulx, FPMulX (FMULX: infinity * zero is 2.0 with the product's sign). */
 export function fpMul(op1: u64, op2: u64, N: u32, fpcr: u32, mulx: bool = false): u64 {
+  // (FPMulX differs from FPMul only for a zero times an infinity, which the fast path leaves.)
+  if (hwEligible(fpcr)) { const r = hw(HW_MUL, op1, op2, N); if (hwDone) return r; }
   const t1 = fpUnpack(op1, N, fpcr); const s1 = uSign, e1 = uExp, m1 = uMant;
   const t2 = fpUnpack(op2, N, fpcr); const s2 = uSign, e2 = uExp, m2 = uMant;
   if (isNaNType(t1) || isNaNType(t2)) return fpProcessNaNs(t1, t2, op1, op2, N, fpcr);
@@ -75,6 +80,7 @@ export function fpMul(op1: u64, op2: u64, N: u32, fpcr: u32, mulx: bool = false)
 
 /** FPDiv(op1, op2). */
 export function fpDiv(op1: u64, op2: u64, N: u32, fpcr: u32): u64 {
+  if (hwEligible(fpcr)) { const r = hw(HW_DIV, op1, op2, N); if (hwDone) return r; }
   const t1 = fpUnpack(op1, N, fpcr); const s1 = uSign, e1 = uExp, m1 = uMant;
   const t2 = fpUnpack(op2, N, fpcr); const s2 = uSign, e2 = uExp, m2 = uMant;
   if (isNaNType(t1) || isNaNType(t2)) return fpProcessNaNs(t1, t2, op1, op2, N, fpcr);
@@ -105,6 +111,7 @@ export function fpDiv(op1: u64, op2: u64, N: u32, fpcr: u32): u64 {
 
 /** FPSqrt(op). */
 export function fpSqrt(op: u64, N: u32, fpcr: u32): u64 {
+  if (hwEligible(fpcr)) { const r = hw(HW_SQRT, op, 0, N); if (hwDone) return r; }
   const t = fpUnpack(op, N, fpcr); const s = uSign, e = uExp, m = uMant;
   if (isNaNType(t)) return fpProcessNaN(t, op, N, fpcr);
   if (t == T_ZERO) return fpZero(s, N);

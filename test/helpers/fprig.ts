@@ -44,16 +44,17 @@ export class FpRig {
 
   /**
    * step() for bulk replays, on 32-bit words: regs = V0..V3 (4 words each, least significant
-   * first) then X0..X3 (2 words each); out = V3 (4 words), X3 (2), FPSR, NZCV. Returns false
+   * first) then X0..X3 (2 words each); out = V3 (4 words), X3 (2), FPSR, NZCV; FPSR starts as
+   * fpsr (default 0). Returns false
    * when the instruction did not retire (an exception), after restoring EL1h.
    */
-  stepFast(word: number, regs: Uint32Array, fpcr: number, nzcv: number, out: Uint32Array): boolean {
+  stepFast(word: number, regs: Uint32Array, fpcr: number, nzcv: number, out: Uint32Array, fpsr = 0): boolean {
     const m = this.m32();
     if (word !== this.word) { m[(this.code + 0x100) >> 2] = word >>> 0; this.word = word; }
     m.set(regs.subarray(0, 16), L.V0 >> 2);
     m.set(regs.subarray(16, 24), L.X0 >> 2);
     m[L.FPCR >> 2] = fpcr;
-    m[L.FPSR >> 2] = 0;
+    m[L.FPSR >> 2] = fpsr;
     m[L.NZCV >> 2] = nzcv;
     m[L.PC >> 2] = Number(PC0); m[(L.PC >> 2) + 1] = 0;
     this.cpu.run(1n);
