@@ -327,6 +327,29 @@ describe('JIT: self-modifying code', () => {
   }
 });
 
+describe('JIT: SIMD&FP instructions in compiled code (run by the interpreter, registers kept)', () => {
+  const VBAR_RESUME = 0x18000;
+  it('with SIMD&FP disabled (CPACR_EL1.FPEN = 0), each FADD of a compiled loop traps with EC 0x07', () => {
+    // loop: add x1, x1, #1; fadd d3, d0, d1 (traps; the resuming vector skips it, x18 += 1);
+    // subs x20, x20, #1; b.ne loop; hvc
+    const code = [A.addi(1, 1, 1), A.faddD, A.subsi(COUNTER, COUNTER, 1), A.bcond(CODE + 12, CODE, NE), A.hvc(EXIT_IMM)];
+    const s = agree({ ...handCase(code, { x: { [COUNTER]: 50n }, cpacr: 0n }), vbar: VBAR_RESUME }, [100_000], [jit1]);
+    expect({ exit: s.exit, x1: s.x1, x18: s.x18, ec: hex(ecOf(s)) }).toEqual({ exit: 'hvc', x1: hex(50), x18: hex(50), ec: '0x7' });
+  });
+
+  it('FMOV between X and D registers and FCMP feeding a compiled B.cond keep registers and flags', () => {
+    // loop: fmov d0, x2; fmov d1, x3; fcmp d0, d1; b.ge skip; add x4, x4, #1;
+    // skip: fmov x5, d0; add x2, x2, x5; subs x20, x20, #1; b.ne loop; hvc
+    // (x2 = 1.0 doubled each pass as a bit pattern is not a number: x2 += x5 doubles the bits; the
+    // compare of the two patterns as doubles decides.)
+    const code = [A.fmovDX(0, 2), A.fmovDX(1, 3), A.fcmpD, A.bcond(CODE + 12, CODE + 20, 10 /* GE */), A.addi(4, 4, 1),
+      A.fmovXD(5, 0), A.addx(2, 2, 5), A.subsi(COUNTER, COUNTER, 1), A.bcond(CODE + 32, CODE, NE), A.hvc(EXIT_IMM)];
+    const s = agree(handCase(code, { x: { 2: 0x3ff0_0000_0000_0000n >> 20n, 3: 0x4000_0000_0000_0000n, [COUNTER]: 40n } }), [100_000]);
+    expect(s.exit).toBe('hvc');
+    expect(Number(s.x4)).toBeGreaterThan(0);
+  });
+});
+
 describe('JIT: self-modifying code across the blocks of a compiled page', () => {
   // A compiled function checks a block's words on its first entry in a call and again only after
   // something may have stored into the code page: each pass here rewrites block B's first

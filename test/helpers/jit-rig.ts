@@ -59,6 +59,10 @@ export const A = {
   strx: (rt: number, rn: number, off = 0) => (0xf9000000 | ((off / 8) << 10) | (rn << 5) | rt) >>> 0,
   /** stlr wt, [xn]: a store the JIT leaves to the interpreter */
   stlrw: (rt: number, rn: number) => (0x889ffc00 | (rn << 5) | rt) >>> 0,
+  faddD: 0x1e612803, // fadd d3, d0, d1
+  fcmpD: 0x1e612000, // fcmp d0, d1
+  fmovDX: (rd: number, rn: number) => (0x9e670000 | (rn << 5) | rd) >>> 0, // fmov dd, xn
+  fmovXD: (rd: number, rn: number) => (0x9e660000 | (rn << 5) | rd) >>> 0, // fmov xd, dn
   strb: (rt: number, rn: number, off = 0) => (0x39000000 | (off << 10) | (rn << 5) | rt) >>> 0,
   /** ldr xt, [xn], #simm9 */
   ldrxPost: (rt: number, rn: number, simm: number) => (0xf8400400 | ((simm & 0x1ff) << 12) | (rn << 5) | rt) >>> 0,
@@ -130,6 +134,8 @@ export interface Init {
   image: Uint8Array;
   /** HCR_EL2 (virtual interrupts pending from the start). */
   hcr?: bigint;
+  /** CPACR_EL1 (default FPEN = 0b11: SIMD&FP enabled at EL0 and EL1). */
+  cpacr?: bigint;
   /** Run at EL0 (SP_EL0, from CODE_EL0) instead of EL1h from CODE. */
   el0?: boolean;
   /** Run at EL1 with SP_EL0 (EL1t; spEl0 is then the SP in use). */
@@ -215,7 +221,7 @@ export class Machine {
     set('MAIR_EL1', 0x00ffn);
     set('SCTLR_EL1', st.cfg.sctlr | (st.cfg.mmu ? SCTLR_M : 0n));
     set('VBAR_EL1', BigInt(st.vbar ?? VBAR));
-    set('CPACR_EL1', 3n << 20n);
+    set('CPACR_EL1', st.cpacr ?? 3n << 20n);
     set('FPCR', st.fpcr);
     set('TPIDR_EL0', 0x1234_5678_9abc_def0n);
     set('CNTKCTL_EL1', 3n); // EL0 may read the counters
@@ -652,7 +658,7 @@ export function randomCase(seed: number, opts: GenOptions = DEFAULT_GEN): Random
 }
 
 /** A hand-written case: words from CODE, registers zero unless given, a patterned window. */
-export function handCase(words: number[], o: { x?: Record<number, bigint>; sp?: bigint; mmu?: boolean; sctlr?: bigint; daif?: number; nzcv?: number; hcr?: bigint } = {}): Init {
+export function handCase(words: number[], o: { x?: Record<number, bigint>; sp?: bigint; mmu?: boolean; sctlr?: bigint; daif?: number; nzcv?: number; hcr?: bigint; cpacr?: bigint } = {}): Init {
   const img = BASE_IMAGE.slice();
   const dv = new DataView(img.buffer);
   for (let a = WIN; a < 0x48000; a += 4) dv.setUint32(a, Math.imul(a, 0x9e3779b1) >>> 0, true);
@@ -661,6 +667,6 @@ export function handCase(words: number[], o: { x?: Record<number, bigint>; sp?: 
   for (const [n, v] of Object.entries(o.x ?? {})) x[Number(n)] = BigInt.asUintN(64, v);
   return {
     x, sp: o.sp ?? BigInt(WIN + 0x2000), spEl0: BigInt(WIN + 0x800), nzcv: o.nzcv ?? 0, daif: o.daif ?? 0x3c0,
-    v: new Uint8Array(512), fpcr: 0n, cfg: { mmu: o.mmu ?? true, sctlr: o.sctlr ?? SCTLR_BASE }, image: img, hcr: o.hcr,
+    v: new Uint8Array(512), fpcr: 0n, cfg: { mmu: o.mmu ?? true, sctlr: o.sctlr ?? SCTLR_BASE }, image: img, hcr: o.hcr, cpacr: o.cpacr,
   };
 }

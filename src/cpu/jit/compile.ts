@@ -4,7 +4,7 @@
 // below) or a call to the interpreter, and control goes from block to block through a br_table
 // on the PC without leaving the function.
 import * as L from '../../../assembly/layout.ts';
-import { handlerIds } from '../../isa/encodings.ts';
+import { handlerIds, PARSED, REGISTER_SLOTS, type Parsed } from '../../isa/encodings.ts';
 import { Op, type FunctionBody } from './wasm.ts';
 import { Emitter, P_ICOUNT, P_LIMIT, regOf, type Rec } from './emitter.ts';
 import { DP_EMITTERS, condition, type Emit } from './ops-dp.ts';
@@ -56,8 +56,24 @@ const BRANCHES: Record<string, BranchEmit> = {
 
 const EMITTERS: Record<string, Emit> = { ...DP_EMITTERS, ...MEM_EMITTERS };
 
+/**
+ * How a SIMD&FP encoding is run from compiled code (Emitter.interpretFp): the record slots of its
+ * general-purpose register fields, whether it may store (the SIMD&FP loads and stores), whether
+ * it reads or writes NZCV (FCMP, FCCMP, FCSEL). Null for the other encodings.
+ */
+interface FpUse { slots: ('d' | 'n' | 'm' | 'a')[]; mem: boolean; nzcv: boolean }
+function fpUse(p: Parsed): FpUse | null {
+  if (!p.fp) return null;
+  const slots = p.fields.filter((f) => f.fixed === undefined && /^R/.test(f.name)).map((f) => REGISTER_SLOTS[f.name.replace(/_SP$/, '')]);
+  return { slots, mem: p.group === 'simd_ldst', nzcv: p.group === 'fp_cmp' };
+}
+const FP_USE = PARSED.map(fpUse);
+const fpUseOf = (r: Rec): FpUse | null => (r.op === 'UNDEFINED' ? null : FP_USE[r.enc] ?? null);
+
 /** True when the JIT emits op itself (the rest runs in the interpreter). */
 export function jitEmits(op: string): boolean { return op in EMITTERS || op in BRANCHES; }
+/** True when compiled code runs r itself or as a SIMD&FP instruction (no full store and reload). */
+function compiledWell(r: Rec): boolean { return jitEmits(r.op) || fpUseOf(r) !== null; }
 
 /** The block's records, read from the CPU's memory. */
 export function readBlock(dv: DataView, blk: number, pc: bigint): Rec[] {
@@ -71,6 +87,7 @@ export function readBlock(dv: DataView, blk: number, pc: bigint): Rec[] {
       pc: u64(pc + 4n * BigInt(i)),
       word: dv.getUint32(a, true),
       op: HANDLERS[dv.getUint16(a + 4, true)] ?? 'UNDEFINED',
+      enc: dv.getUint16(a + 6, true),
       d: regOf(dv.getUint16(a + 8, true)),
       n: regOf(dv.getUint16(a + 10, true)),
       m: regOf(dv.getUint16(a + 12, true)),
@@ -91,7 +108,7 @@ export interface Block { pc: bigint; recs: Rec[] }
  * instructions would pay without gaining anything over the interpreter.
  */
 export function worthCompiling(b: Block): boolean {
-  return 2 * b.recs.filter((r) => jitEmits(r.op)).length >= b.recs.length;
+  return 2 * b.recs.filter(compiledWell).length >= b.recs.length;
 }
 
 /**
@@ -102,7 +119,7 @@ export function worthCompiling(b: Block): boolean {
  * a block's words changed, or an instruction raised an exception or an exit.
  */
 export function compilePage(blocks: Block[]): FunctionBody | null {
-  if (!blocks.some((b) => b.recs.some((r) => jitEmits(r.op)))) return null;
+  if (!blocks.some((b) => b.recs.some(compiledWell))) return null;
   const page = blocks[0].pc & ~0xfffn;
   if (blocks.some((b) => (b.pc & ~0xfffn) !== page || b.recs.length === 0)) throw new Error('a64vm JIT: blocks of one page expected');
   // In address order, a block's fall-through successor comes after it: reached by a forward br.
@@ -183,14 +200,15 @@ function emitBlock(e: Emitter, b: Block, i: number, labels: Labels): void {
   e.verify(i, recs.map((r) => r.word), Number(b.pc & 0xfffn), b.pc);
   e.block = { recs, off: Number(b.pc & 0xfffn) };
   let interpreted = false;
+  // Runs of instructions the JIT does not emit (other than SIMD&FP) share one store and one reload.
+  const full = (r: Rec) => !EMITTERS[r.op] && !BRANCHES[r.op] && fpUseOf(r) === null;
   for (let j = 0; j < n - 1; j++) {
     const r = recs[j];
     const emit = EMITTERS[r.op];
     if (emit) { emit(e, r); continue; }
-    // Runs of instructions the JIT does not emit share one store and one reload.
-    const prevInterpreted = j > 0 && !EMITTERS[recs[j - 1].op];
-    const nextInterpreted = !EMITTERS[recs[j + 1].op] && !BRANCHES[recs[j + 1].op];
-    e.interpret(r, !prevInterpreted, !nextInterpreted);
+    const fp = fpUseOf(r);
+    if (fp) { e.interpretFp(r, fp.slots.map((k) => r[k]), fp.mem, fp.nzcv); continue; }
+    e.interpret(r, !(j > 0 && full(recs[j - 1])), !full(recs[j + 1]));
     interpreted = true;
   }
   const branch: BranchEmit | undefined = BRANCHES[last.op];
@@ -198,8 +216,7 @@ function emitBlock(e: Emitter, b: Block, i: number, labels: Labels): void {
   if (!branch && !emit) {
     // The interpreter runs the last instruction and leaves the PC where it goes (an exception
     // return, a system register write, a hypercall...): back to the run loop.
-    const prevInterpreted = n > 1 && !EMITTERS[recs[n - 2].op];
-    e.interpret(last, !prevInterpreted, false);
+    e.interpret(last, !(n > 1 && full(recs[n - 2])), false);
     e.count(n).op(Op.return);
     return;
   }

@@ -25,6 +25,8 @@ export interface Rec {
   pc: bigint;
   word: number;
   op: string;
+  /** The encoding's index in the table (PARSED), 0xffff for none. */
+  enc: number;
   /** Register fields as register numbers (see ZR, SP); meaningless for fields a handler does not use. */
   d: number; n: number; m: number; a: number;
   imm: bigint;
@@ -239,6 +241,19 @@ export class Emitter {
       this.forgetVerified();
       if (this.laterWordsChanged(rec)) this.leaveAfter(rec);
     }
+    return this;
+  }
+
+  /**
+   * A SIMD&FP instruction run by the interpreter: it uses the general-purpose registers gprs (its
+   * register fields), the V registers and FPCR/FPSR (in the state block, never in locals) and,
+   * with nzcv, the flags. Only those registers (and SP and the flags, which an exception would
+   * read) are stored before and reloaded after, instead of all of them; mem: it may store to
+   * memory (a SIMD&FP store).
+   */
+  interpretFp(rec: Rec, gprs: number[], mem: boolean, nzcv: boolean): this {
+    this.slowAccess(rec, gprs, gprs, mem);
+    if (nzcv) this.later(() => { if (this.flagLocals) this.unpackFlags(); });
     return this;
   }
 
