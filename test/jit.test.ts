@@ -350,6 +350,20 @@ describe('JIT: SIMD&FP instructions in compiled code (run by the interpreter, re
   });
 });
 
+describe('JIT: returns', () => {
+  it('a function returns to each of its call sites (later blocks: compared, then a br) and to a changed X30', () => {
+    // CODE: b main; f: add x3, x3, #1; cmp x3, #75; b.ne ret; adr x30, done; ret: ret
+    // main: bl f; add x1, x1, #1; bl f; add x2, x2, #1; subs x20, x20, #1; b.ne main; done: hvc
+    // (the 75th call returns to done instead of its call site)
+    const main = CODE + 24, done = main + 24;
+    const adrX30 = (0x10000000 | (((done - (CODE + 16)) & 3) << 29) | (((done - (CODE + 16)) >> 2) << 5) | 30) >>> 0;
+    const code = [A.b(CODE, main), A.addi(3, 3, 1), A.subsi(31, 3, 75), A.bcond(CODE + 12, CODE + 20, NE), adrX30, A.ret(),
+      A.bl(main, CODE + 4), A.addi(1, 1, 1), A.bl(main + 8, CODE + 4), A.addi(2, 2, 1), A.subsi(COUNTER, COUNTER, 1), A.bcond(main + 20, main, NE), A.hvc(EXIT_IMM)];
+    const s = agree(handCase(code, { x: { [COUNTER]: 100n } }), [100_000]);
+    expect({ exit: s.exit, x1: s.x1, x2: s.x2, x3: s.x3, pc: s.pc }).toEqual({ exit: 'hvc', x1: hex(37), x2: hex(37), x3: hex(75), pc: hex(done + 4) });
+  });
+});
+
 describe('JIT: self-modifying code across the blocks of a compiled page', () => {
   // A compiled function checks a block's words on its first entry in a call and again only after
   // something may have stored into the code page: each pass here rewrites block B's first

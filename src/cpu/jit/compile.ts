@@ -55,6 +55,8 @@ const BRANCHES: Record<string, BranchEmit> = {
 };
 
 const EMITTERS: Record<string, Emit> = { ...DP_EMITTERS, ...MEM_EMITTERS };
+/** Return sites a RET compares its target with before it takes the dispatch. */
+const MAX_RETURN_SITES = 8;
 
 /**
  * How a SIMD&FP encoding is run from compiled code (Emitter.interpretFp): the record slots of its
@@ -134,8 +136,11 @@ interface Labels {
   /** The depth of each block's label: a br to it lands at the start of that block's code. */
   blocks: number[];
   dispatch: number;
-  /** The index of the block starting at a VA. */
+  /** The index of the block starting at a VA, and the VA of each block. */
   index: Map<bigint, number>;
+  pcs: bigint[];
+  /** The blocks that start after a BL of the function (where its RETs most likely go), by index. */
+  returnSites: number[];
 }
 
 // The function's shape (k blocks): the br_table picks the block for the PC; each block's code
@@ -159,7 +164,10 @@ function emitPage(e: Emitter, blocks: Block[], page: bigint): void {
   e.op(Op.block, 0x40);
   e.faultLevel = e.depth;
   e.op(Op.loop, 0x40);
-  const labels: Labels = { blocks: [], dispatch: e.depth, index: new Map(blocks.map((b, i) => [b.pc, i])) };
+  const index = new Map(blocks.map((b, i) => [b.pc, i]));
+  const returnSites = blocks.map((b) => b.recs[b.recs.length - 1])
+    .filter((r) => r.op === 'BL').map((r) => index.get(u64(r.pc + 4n))).filter((j) => j !== undefined);
+  const labels: Labels = { blocks: [], dispatch: e.depth, index, pcs: blocks.map((b) => b.pc), returnSites: [...new Set(returnSites)].sort((a, b) => a - b) };
   e.op(Op.block, 0x40);
   e.exitLevel = e.depth;
   for (let i = k - 1; i >= 0; i--) { e.op(Op.block, 0x40); labels.blocks[i] = e.depth; }
@@ -189,7 +197,8 @@ function emitBlock(e: Emitter, b: Block, i: number, labels: Labels): void {
   const last = recs[n - 1];
   // A block that may branch to its own start gets its own loop: the hot loops of most programs
   // then go round without the dispatch.
-  const selfLoop = BRANCHES[last.op] !== undefined && (!isDirect(last) || directTargets(last).includes(b.pc));
+  // (A RET is not expected to: it goes to a return site, or through the dispatch.)
+  const selfLoop = BRANCHES[last.op] !== undefined && (isDirect(last) ? directTargets(last).includes(b.pc) : last.op !== 'RET');
   let loop = -1;
   if (selfLoop) { e.op(Op.loop, 0x40); loop = e.depth; }
   // The budget must take the whole block (the interpreter runs what is left), and its words
@@ -226,6 +235,16 @@ function emitBlock(e: Emitter, b: Block, i: number, labels: Labels): void {
   // The next block: by the PC, when an instruction the interpreter ran may have made an interrupt
   // pending (taken between blocks, as the run loop does) or the branch is indirect.
   const test: Test | undefined = TESTS[last.op];
+  if (last.op === 'RET' && !interpreted) {
+    // A return to a later block of the function that follows a BL goes there with a br (the usual
+    // case: a function returning to its caller, compiled after it); elsewhere, by the dispatch.
+    e.x(last.n).set(e.pc);
+    for (const j of labels.returnSites.filter((j) => j > i).slice(0, MAX_RETURN_SITES)) {
+      e.get(e.pc).i64(labels.pcs[j]).op(Op.i64Eq).brIfTo(labels.blocks[j]);
+    }
+    e.brTo(labels.dispatch);
+    return;
+  }
   if (interpreted || !(emit || test || last.op === 'B' || last.op === 'BL')) {
     if (emit !== undefined) e.i64(u64(last.pc + 4n));
     else if (last.op === 'BL') e.i64(u64(last.pc + last.imm));
