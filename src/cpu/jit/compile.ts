@@ -104,9 +104,9 @@ export function readBlock(dv: DataView, blk: number, pc: bigint): Rec[] {
 export interface Block { pc: bigint; recs: Rec[] }
 
 /**
- * True when compiling the block pays: at least half its instructions are ones the JIT emits.
- * Each instruction left to the interpreter costs a store and a reload of the function's
- * registers around it (code size and time), which a block of mostly SIMD&FP or system
+ * True when compiling the block pays: at least half its instructions are ones the JIT emits or
+ * SIMD&FP ones. Each other instruction left to the interpreter costs a store and a reload of
+ * the function's registers around it (code size and time), which a block of mostly system
  * instructions would pay without gaining anything over the interpreter.
  */
 export function worthCompiling(b: Block): boolean {

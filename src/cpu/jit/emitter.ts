@@ -1,5 +1,5 @@
-// The state of one compiled block while its wasm is written: guest registers live in wasm
-// locals for the whole block (loaded once at entry, stored back at exits), the flags in four
+// The state of one page function while its wasm is written: guest registers live in wasm
+// locals for the whole call (loaded once at entry, stored back at exits), the flags in four
 // locals (Flags below), and a way out to the interpreter (the CPU's jitExec) for every
 // instruction or case the JIT does not do itself: a TLB miss, an unaligned or faulting access,
 // an instruction with no emitter.
