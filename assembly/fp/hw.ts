@@ -49,42 +49,30 @@ export const HW_SQRT: u32 = 4;
  */
 export function hw(op: u32, op1: u64, op2: u64, N: u32): u64 {
   hwDone = false;
-  if (N == 64) {
-    const m1 = op1 & MAG64, m2 = op2 & MAG64;
-    if (m1 >= INF64 || m2 >= INF64) return 0;
-    const a = reinterpret<f64>(op1), b = reinterpret<f64>(op2);
-    let r: f64;
-    switch (op) {
-      case HW_ADD: r = a + b; break;
-      case HW_SUB: r = a - b; break;
-      case HW_MUL: r = a * b; break;
-      case HW_DIV: if (m2 == 0) return 0; r = a / b; break;
-      default: if ((op1 >> 63) != 0 && m1 != 0) return 0; r = sqrt<f64>(a);
-    }
-    const bits = reinterpret<u64>(r);
-    const m = bits & MAG64;
-    if (m >= INF64 || (m <= MIN_NORMAL64 && !(m == 0 && exactZero(op, m1 == 0, m2 == 0)))) return 0;
-    hwDone = true;
-    return bits;
-  }
-  if (N != 32) return 0;
-  const w1 = <u32>op1, w2 = <u32>op2;
-  const m1 = w1 & MAG32, m2 = w2 & MAG32;
-  if (m1 >= INF32 || m2 >= INF32) return 0;
-  const a = reinterpret<f32>(w1), b = reinterpret<f32>(w2);
-  let r: f32;
+  if (N == 64) return hwAt<f64, u64>(op, op1, op2, MAG64, INF64, MIN_NORMAL64);
+  if (N == 32) return <u64>hwAt<f32, u32>(op, <u32>op1, <u32>op2, MAG32, INF32, MIN_NORMAL32);
+  return 0;
+}
+
+/** hw() in format F (f32 or f64) with encodings U; MAG, INF and MIN_NORMAL as above. */
+// @ts-ignore: decorator
+@inline function hwAt<F, U>(op: u32, w1: U, w2: U, MAG: U, INF: U, MIN_NORMAL: U): U {
+  const m1 = w1 & MAG, m2 = w2 & MAG;
+  if (m1 >= INF || m2 >= INF) return <U>0;
+  const a = reinterpret<F>(w1), b = reinterpret<F>(w2);
+  let r: F;
   switch (op) {
     case HW_ADD: r = a + b; break;
     case HW_SUB: r = a - b; break;
     case HW_MUL: r = a * b; break;
-    case HW_DIV: if (m2 == 0) return 0; r = a / b; break;
-    default: if ((w1 >> 31) != 0 && m1 != 0) return 0; r = sqrt<f32>(a);
+    case HW_DIV: if (m2 == 0) return <U>0; r = a / b; break;
+    default: if (w1 != m1 && m1 != 0) return <U>0; r = sqrt<F>(a); // not of a negative number
   }
-  const bits = reinterpret<u32>(r);
-  const m = bits & MAG32;
-  if (m >= INF32 || (m <= MIN_NORMAL32 && !(m == 0 && exactZero(op, m1 == 0, m2 == 0)))) return 0;
+  const bits = reinterpret<U>(r);
+  const m = bits & MAG;
+  if (m >= INF || (m <= MIN_NORMAL && !(m == 0 && exactZero(op, m1 == 0, m2 == 0)))) return <U>0;
   hwDone = true;
-  return <u64>bits;
+  return bits;
 }
 
 /** True when a zero result of op is exact (so neither tiny nor inexact). */
