@@ -10,7 +10,7 @@ import { fpZero, fpInfinity, fpDefaultNaN, fpPow2, signBit } from './format';
 import { fpRound } from './round';
 import { fusedSum } from './fused';
 import { wHi, wLo, mul64x64, shrJam64 } from './wide';
-import { hw, hwDone, hwEligible, HW_ADD, HW_SUB, HW_MUL, HW_DIV, HW_SQRT } from './hw';
+import { hw, hwMulAdd, hwDone, hwEligible, HW_ADD, HW_SUB, HW_MUL, HW_DIV, HW_SQRT } from './hw';
 
 /** FPAdd(op1, op2) or, with sub, FPSub(op1, op2). */
 export function fpAddSub(op1: u64, op2: u64, N: u32, fpcr: u32, sub: bool): u64 {
@@ -151,6 +151,7 @@ function sqGreater(r: u64, xHi: u64, xLo: u64): bool {
  * instruction pseudocode does.
  */
 export function fpMulAdd(addend: u64, op1: u64, op2: u64, N: u32, fpcr: u32): u64 {
+  if (hwEligible(fpcr)) { const r = hwMulAdd(addend, op1, op2, N); if (hwDone) return r; }
   const tA = fpUnpack(addend, N, fpcr); const sA = uSign, eA = uExp, mA = uMant;
   const t1 = fpUnpack(op1, N, fpcr); const s1 = uSign, e1 = uExp, m1 = uMant;
   const t2 = fpUnpack(op2, N, fpcr); const s2 = uSign, e2 = uExp, m2 = uMant;
