@@ -129,6 +129,8 @@ export interface Init {
   daif: number;
   v: Uint8Array; // V0-V31
   fpcr: bigint;
+  /** FPSR (IXC set lets the FP fast paths run from the first instruction). */
+  fpsr?: bigint;
   cfg: Config;
   /** The guest RAM image (code, data, vectors, tables). */
   image: Uint8Array;
@@ -223,6 +225,7 @@ export class Machine {
     set('VBAR_EL1', BigInt(st.vbar ?? VBAR));
     set('CPACR_EL1', st.cpacr ?? 3n << 20n);
     set('FPCR', st.fpcr);
+    set('FPSR', st.fpsr ?? 0n);
     set('TPIDR_EL0', 0x1234_5678_9abc_def0n);
     set('CNTKCTL_EL1', 3n); // EL0 may read the counters
     c.setPstateMode(1, 1);
@@ -376,7 +379,8 @@ export function initialState(r: Rng32, cfg: Config, image: Uint8Array, tidy: boo
   const v = new Uint8Array(512);
   for (let i = 0; i < 512; i += 4) new DataView(v.buffer).setUint32(i, r.chance(0.1) ? r.pick([0, 0x7f800000, 0xffc00000, 0x3f800000, 0x80000000]) : r.next(), true);
   const fpcr = r.chance(0.7) ? 0n : (BigInt(r.below(4)) << 22n) | (BigInt(r.below(2)) << 24n) | (BigInt(r.below(2)) << 25n);
-  return { x, sp, spEl0: BigInt(WIN + 0x800), nzcv: (r.below(16) << 28) >>> 0, daif: 0x3c0, v, fpcr, cfg, image };
+  const fpsr = r.chance(0.5) ? 0x10n : 0n; // IXC
+  return { x, sp, spEl0: BigInt(WIN + 0x800), nzcv: (r.below(16) << 28) >>> 0, daif: 0x3c0, v, fpcr, fpsr, cfg, image };
 }
 
 /** A random word of encoding enc at pc, its registers drawn from the pools above. */
@@ -550,7 +554,7 @@ export function listing(p: Program, init?: Init): string {
     return `  ${hex(a)}: ${w.toString(16).padStart(8, '0')}  ${disassemble(w, BigInt(a)).padEnd(36)} ${how}`;
   });
   if (init) {
-    lines.push(`  initial: ${init.x.map((v, i) => `x${i}=${hex(v)}`).join(' ')} sp=${hex(init.sp)} nzcv=${hex(init.nzcv)} fpcr=${hex(init.fpcr)} mmu=${init.cfg.mmu} sctlr=${hex(init.cfg.sctlr)}${init.el0 ? ' EL0' : ''}${init.el1t ? ' EL1t' : ''}` +
+    lines.push(`  initial: ${init.x.map((v, i) => `x${i}=${hex(v)}`).join(' ')} sp=${hex(init.sp)} nzcv=${hex(init.nzcv)} fpcr=${hex(init.fpcr)} fpsr=${hex(init.fpsr ?? 0n)} mmu=${init.cfg.mmu} sctlr=${hex(init.cfg.sctlr)}${init.el0 ? ' EL0' : ''}${init.el1t ? ' EL1t' : ''}` +
       `${init.vbar === VBAR_RESUME ? ' resuming-vectors' : ''}${init.irqAtSlice !== undefined ? ` IRQ before slice ${init.irqAtSlice}` : ''}`);
   }
   return lines.join('\n');

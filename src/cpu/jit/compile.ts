@@ -9,6 +9,7 @@ import { Op, type FunctionBody } from './wasm.ts';
 import { Emitter, P_ICOUNT, P_LIMIT, regOf, type Rec } from './emitter.ts';
 import { DP_EMITTERS, condition, type Emit } from './ops-dp.ts';
 import { MEM_EMITTERS } from './ops-mem.ts';
+import { FP_EMITTERS } from './ops-fp.ts';
 
 const HANDLERS = handlerIds();
 const X30 = 30;
@@ -54,7 +55,7 @@ const BRANCHES: Record<string, BranchEmit> = {
   },
 };
 
-const EMITTERS: Record<string, Emit> = { ...DP_EMITTERS, ...MEM_EMITTERS };
+const EMITTERS: Record<string, Emit> = { ...DP_EMITTERS, ...MEM_EMITTERS, ...FP_EMITTERS };
 /** Return sites a RET compares its target with before it takes the dispatch. */
 const MAX_RETURN_SITES = 8;
 
