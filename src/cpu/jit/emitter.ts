@@ -350,7 +350,7 @@ export class Emitter {
   verify(i: number, words: number[], off: number, pc: bigint): this {
     // The bits are in memory, not in a local: a local changed in the `if` would be a value the
     // compiled code moves around at every block.
-    if (i >= L.JIT_VERIFIED_BYTES * 8) throw new Error(`a64vm JIT: block ${i} of a page function (at most ${L.JIT_VERIFIED_BYTES * 8})`);
+    if (i >= L.JIT_VERIFIED_BYTES * 8) throw new Error(`a64vm JIT: block ${i} of a page function (jit.ts keeps at most ${L.JIT_VERIFIED_BYTES * 8})`);
     this.verifiedBlocks = Math.max(this.verifiedBlocks, i + 1);
     const at = L.JIT_VERIFIED + (i >> 3);
     const bit = 1 << (i & 7);

@@ -27,8 +27,11 @@ const MAX_FUNCTIONS = 1 << 14;
  * compile than it runs. Its blocks already compiled keep their function; new ones are interpreted.
  */
 const MAX_PAGE_COMPILES = 8;
-/** Blocks in one page's function (the most recently hot ones are kept). */
-const MAX_PAGE_BLOCKS = 256;
+/**
+ * Blocks in one page's function (the most recently hot ones are kept): one bit each in the
+ * state block's JIT_VERIFIED (Emitter.verify).
+ */
+const MAX_PAGE_BLOCKS = L.JIT_VERIFIED_BYTES * 8;
 
 export interface JitStats {
   /** Blocks compiled (each time a page is compiled again its blocks count again). */
